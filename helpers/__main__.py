@@ -1,0 +1,37 @@
+"""Command line of the course: ``python -m helpers COMMAND ...``.
+
+Each command lives in the module that holds its code; the module exposes ``register_cli(subparsers)``, which
+adds a sub-parser whose ``func`` default runs the command and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Modules that contribute commands, in the order ``--help`` lists them.
+COMMAND_MODULES = ("helpers.chorales", "helpers.keyfinding", "helpers.harmonize")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description="Deep learning for music: course commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register_cli(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Headline figures of each notebook, gathered into ``build/results.json`` for ``make run``'s summary table.
+
+Every notebook ends with :func:`record`; ``scripts/run_course.py`` reads the file back.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from .paths import build_dir
+
+
+def results_path() -> Path:
+    """``$COURSE_RESULTS`` if set, else ``build/results.json``."""
+    env = os.environ.get("COURSE_RESULTS")
+    return Path(env) if env else build_dir() / "results.json"
+
+
+def _plain(value: Any) -> Any:
+    """Turn NumPy scalars into JSON numbers, rounding floats to 4 decimals."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"headline figure is not finite: {value}")
+        return round(value, 4)
+    return value
+
+
+def record(notebook: str, headline: str, **figures: Any) -> dict[str, Any]:
+    """Store a notebook's headline (one short sentence) and its figures; returns what was stored.
+
+    ``notebook`` is the notebook's file stem, e.g. ``"08_key_classification"``.
+    Figures must be numbers or short strings; floats are rounded to 4 decimals.
+    """
+    entry = {"headline": headline, "figures": {k: _plain(v) for k, v in figures.items()}}
+    path = results_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = load()
+    data[notebook] = entry
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
+    tmp.replace(path)
+    return entry
+
+
+def load() -> dict[str, Any]:
+    """All recorded results so far (an empty dict if none)."""
+    path = results_path()
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return {}

@@ -1,0 +1,85 @@
+"""Check (``--check``) or make (``--fix``) the committed notebooks clean.
+
+Clean means: no outputs, no execution counts, no widget state, the standard kernel, and the first code cell is
+exactly :data:`helpers.colab.COLAB_CELL`. ``make test`` runs ``--check``; authors run ``--fix`` before committing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers.colab import COLAB_CELL  # noqa: E402
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def problems(nb: nbformat.NotebookNode) -> list[str]:
+    """What keeps a notebook from being clean (empty list if it is)."""
+    found = []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for i, cell in enumerate(code):
+        if cell.get("outputs"):
+            found.append(f"code cell {i} has outputs")
+        if cell.get("execution_count") is not None:
+            found.append(f"code cell {i} has an execution count")
+    if not code or code[0].source.strip() != COLAB_CELL.strip():
+        found.append("first code cell is not helpers.colab.COLAB_CELL")
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        found.append("kernel is not python3")
+    if "widgets" in nb.metadata:
+        found.append("widget state saved in metadata")
+    if not nb.cells or nb.cells[0].cell_type != "markdown" or not nb.cells[0].source.startswith("# "):
+        found.append("does not open with a '# NN · Topic' title cell")
+    return found
+
+
+def fix(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip outputs and counts, set the kernel and the Colab cell."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if code and "google.colab" in code[0].source:
+        code[0].source = COLAB_CELL.strip()
+    else:
+        pos = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+        nb.cells.insert(pos, nbformat.v4.new_code_cell(COLAB_CELL.strip()))
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    return nb
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--check", action="store_true")
+    mode.add_argument("--fix", action="store_true")
+    parser.add_argument("paths", nargs="*", type=Path)
+    args = parser.parse_args()
+    paths = args.paths or sorted(NOTEBOOKS.glob("*.ipynb"))
+    bad = 0
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if args.fix:
+            for cell in nb.cells:
+                cell.pop("id", None)
+            nbformat.validator.normalize(nb)
+            nbformat.write(fix(nb), path)
+            continue
+        for problem in problems(nb):
+            print(f"{path.name}: {problem}")
+            bad += 1
+    if args.check:
+        print(f"{len(paths)} notebooks checked, {bad} problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
