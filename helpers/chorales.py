@@ -1,0 +1,441 @@
+"""The Bach chorales: the course's dataset (notebooks 00 and 07–10; 05 uses the soprano lines).
+
+:func:`load_chorales` reads the four-part chorales shipped inside ``music21`` (no download) or a folder of MIDI
+files with one track per voice (the layout of the public "infinite-bach" set: soprano in track 0, alto in
+track 1, ...). It returns a :class:`ChoraleSet`: the usable chorales, each with its key from the soprano's key
+signature and a melody-group id, plus ``skipped``, every file left out with the reason. Parsed music21 chorales
+are cached under ``data/``. :func:`grouped_split` keeps all harmonisations of one tune on one side of a split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .midi import MidiError, Voice, key_name, load_midi, midi_to_voices, voices_to_midi, write_midi
+from .paths import data_dir
+from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll, voice_to_steps
+
+VOICES = ("Soprano", "Alto", "Tenor", "Bass")
+CACHE_VERSION = 4
+DEFAULT_TEMPO = 90.0
+#: Key-signature sharps (negative: flats) of each major tonic pitch class, and the tonic of each signature.
+_SHARPS_OF_MAJOR = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: 7, 5: -1, 10: -2, 3: -3, 8: -4}
+
+
+def signature_sharps(tonic: int, mode: str) -> int:
+    """Sharps (positive) or flats (negative) of the key signature of a key; F# and C# major use sharps."""
+    major_tonic = tonic if mode == "major" else (tonic + 3) % 12
+    return _SHARPS_OF_MAJOR[major_tonic % 12]
+
+
+@dataclass(frozen=True, eq=False)
+class Chorale:
+    """A four-part chorale on a beat grid.
+
+    ``voices`` maps "Soprano", "Alto", "Tenor", "Bass" to :class:`~helpers.midi.Voice` (times in quarter-note
+    beats, the first note of the piece at beat 0). ``tonic`` (pitch class, 0 = C) and ``mode`` come from the
+    soprano's key signature; ``anacrusis`` is the length of a pickup in beats (0 if the piece starts on a
+    downbeat); ``group`` is the melody-group id (chorales on one tune share it).
+    """
+
+    name: str
+    voices: dict[str, Voice]
+    tonic: int
+    mode: str
+    time_signature: tuple[int, int] = (4, 4)
+    tempo: float = DEFAULT_TEMPO
+    anacrusis: float = 0.0
+    group: int = -1
+    source: str = ""
+
+    @property
+    def key_name(self) -> str:
+        """The key as ``'G minor'``."""
+        return key_name(self.tonic, self.mode)
+
+    @property
+    def sharps(self) -> int:
+        """Sharps (+) or flats (−) of the key signature."""
+        return signature_sharps(self.tonic, self.mode)
+
+    @property
+    def n_beats(self) -> float:
+        """Length in quarter-note beats."""
+        return max(v.end for v in self.voices.values())
+
+    def n_steps(self, steps_per_beat: int = STEPS_PER_BEAT) -> int:
+        """Length in grid steps."""
+        return n_steps_of(list(self.voices.values()), steps_per_beat)
+
+    def pianoroll(self, voices: Sequence[str] = VOICES, steps_per_beat: int = STEPS_PER_BEAT, low: int = LOW,
+                  high: int = HIGH) -> np.ndarray:
+        """Boolean pianoroll ``(high - low, steps)`` of the chosen voices together."""
+        return voice_to_pianoroll([self.voices[v] for v in voices], steps_per_beat, low, high,
+                                  self.n_steps(steps_per_beat))
+
+    def steps(self, steps_per_beat: int = STEPS_PER_BEAT) -> tuple[np.ndarray, np.ndarray]:
+        """Step sequences of the four voices: ``pitch`` ``(4, steps)`` (−1 = rest) and ``onset`` ``(4, steps)``."""
+        n = self.n_steps(steps_per_beat)
+        pairs = [voice_to_steps(self.voices[v], steps_per_beat, n) for v in VOICES]
+        return np.stack([p for p, _ in pairs]), np.stack([o for _, o in pairs])
+
+    def transpose(self, semitones: int) -> Chorale:
+        """The chorale ``semitones`` higher, key included."""
+        return replace(self, voices={k: v.transpose(semitones) for k, v in self.voices.items()},
+                       tonic=(self.tonic + semitones) % 12)
+
+    def to_midi(self, tempo: float | None = None):
+        """A :class:`pretty_midi.PrettyMIDI` with tracks Soprano, Alto, Tenor, Bass, tempo, metre and key."""
+        return voices_to_midi([self.voices[v] for v in VOICES], tempo or self.tempo, self.time_signature,
+                              (self.tonic, self.mode))
+
+
+class ChoraleSet(Sequence):
+    """The loaded chorales (a sequence of :class:`Chorale`) and ``skipped``: ``(name, reason)`` for every file
+    that was left out."""
+
+    def __init__(self, chorales: list[Chorale], skipped: list[tuple[str, str]], source: str):
+        self.chorales = chorales
+        self.skipped = skipped
+        self.source = source
+
+    def __len__(self) -> int:
+        return len(self.chorales)
+
+    def __getitem__(self, index):
+        return self.chorales[index]
+
+    def __iter__(self) -> Iterator[Chorale]:
+        return iter(self.chorales)
+
+    def __repr__(self) -> str:
+        return f"<ChoraleSet: {len(self)} chorales from {self.source}, {len(self.skipped)} skipped>"
+
+    def by_name(self, name: str) -> Chorale:
+        """The chorale called ``name`` (KeyError if none)."""
+        for c in self.chorales:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Melody-group id of every chorale, for grouped cross-validation (e.g. scikit-learn's GroupKFold)."""
+        return np.array([c.group for c in self.chorales])
+
+    def summary(self) -> str:
+        """A short report: how many loaded, how many skipped and why."""
+        lines = [f"{len(self)} chorales loaded from {self.source}; {len(self.skipped)} files skipped"]
+        lines += [f"  skipped {name}: {reason}" for name, reason in self.skipped]
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- music21 corpus
+
+def _music21_paths() -> list[Path]:
+    from music21 import corpus
+
+    return sorted(Path(p) for p in corpus.getComposer("bach"))
+
+
+def _voice_from_part(part, name: str, offset0: float) -> Voice:
+    """Notes of a music21 part (ties merged; of a chord the top note for S/A, the bottom note for T/B)."""
+    rows = []
+    for n in part.stripTies().flatten().notes:
+        ql = float(n.quarterLength)
+        if ql <= 0:  # grace notes have no duration on the grid
+            continue
+        pitches = [p.midi for p in n.pitches]
+        pitch = max(pitches) if name in ("Soprano", "Alto") else min(pitches)
+        start = float(n.offset) - offset0
+        rows.append((pitch, start, start + ql))
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    return Voice(name, arr[:, 0].astype(int), arr[:, 1], arr[:, 2], program=52)
+
+
+def parse_music21(path: str | os.PathLike) -> Chorale:
+    """Parse one chorale file of the music21 corpus. Raises :class:`MidiError` (file and reason) if unusable."""
+    from music21 import converter, key, meter
+
+    path = Path(path)
+    name = path.stem
+    if path.suffix not in (".mxl", ".xml", ".musicxml", ".krn"):
+        raise MidiError(path, f"'{path.suffix}' is not a score format the loader reads (Roman-numeral analysis?)")
+    try:
+        score = converter.parse(str(path))
+    except Exception as exc:
+        raise MidiError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
+    parts = {}
+    for part in score.parts:
+        # "Soprano\rOboe 1,2\rViolin1" and "Soprano Oboe 1 Violin1" name the soprano; "Soprano 1" does not
+        label = re.split(r"[\r\n]| (?=[A-Z])", (part.partName or part.id or "").strip())[0].strip().lower()
+        for v in VOICES:
+            if label == v.lower() and v not in parts:
+                parts[v] = part
+    missing = [v for v in VOICES if v not in parts]
+    if missing:
+        names = [p.partName for p in score.parts]
+        raise MidiError(path, f"no {'/'.join(missing)} part (parts: {names})")
+    soprano = parts["Soprano"]
+    sigs = list(soprano.recurse().getElementsByClass(key.KeySignature))
+    if not sigs:
+        raise MidiError(path, "the soprano part has no key signature")
+    sig = sigs[0]
+    if not isinstance(sig, key.Key) or sig.mode not in ("major", "minor"):
+        raise MidiError(path, f"the soprano's key signature does not give a major or minor mode ({sig})")
+    times = list(soprano.recurse().getElementsByClass(meter.TimeSignature))
+    ts = (times[0].numerator, times[0].denominator) if times else (4, 4)
+    offset0 = min(float(parts[v].flatten().notes.first().offset) for v in VOICES
+                  if parts[v].flatten().notes.first() is not None)
+    voices = {v: _voice_from_part(parts[v], v, offset0) for v in VOICES}
+    empty = [v for v in VOICES if not len(voices[v])]
+    if empty:
+        raise MidiError(path, f"the {'/'.join(empty)} part has no notes")
+    measures = soprano.getElementsByClass("Measure")
+    anacrusis = 0.0
+    if len(measures) and measures[0].paddingLeft > 0:
+        bar = ts[0] * 4 / ts[1]
+        anacrusis = float(measures[0].duration.quarterLength) - offset0
+        anacrusis = anacrusis if 0 < anacrusis < bar else 0.0
+    return Chorale(name, voices, sig.tonic.pitchClass, sig.mode, ts, DEFAULT_TEMPO, anacrusis, -1, str(path))
+
+
+def _parse_or_reason(path: Path) -> Chorale | tuple[str, str]:
+    try:
+        return parse_music21(path)
+    except MidiError as exc:
+        return (path.stem, exc.reason)
+
+
+# ------------------------------------------------------------------------------------------------ MIDI folders
+
+def _match_voices(tracks: list[Voice], path: Path) -> dict[str, Voice]:
+    """Choose the S, A, T, B tracks of a MIDI file; raise MidiError if that cannot be done safely."""
+    named = {t.name.strip().lower(): t for t in tracks if len(t)}
+    if all(v.lower() in named for v in VOICES):
+        return {v: named[v.lower()].renamed(v, 52) for v in VOICES}
+    sounding = [t for t in tracks if len(t)]
+    if len(sounding) == 4:
+        return {v: t.renamed(v, 52) for v, t in zip(VOICES, sounding)}
+    if len(sounding) == 1:
+        raise MidiError(path, "a single track: the voices are not separated")
+    if len(sounding) < 4:
+        raise MidiError(path, f"only {len(sounding)} tracks with notes, four voices needed")
+    raise MidiError(path, f"{len(sounding)} tracks with notes and none named Soprano/Alto/Tenor/Bass: "
+                          "cannot tell which are the voices")
+
+
+def load_chorale_midi(path: str | os.PathLike) -> Chorale:
+    """Read one chorale MIDI file (one track per voice, soprano first). Raises :class:`MidiError` if unusable:
+    not a readable MIDI file, fewer than four voice tracks, more without voice names, no key signature."""
+    path = Path(path)
+    pm = load_midi(path)
+    voices = _match_voices(midi_to_voices(pm), path)
+    if not pm.key_signature_changes:
+        raise MidiError(path, "no key signature, so the key and mode are unknown")
+    number = pm.key_signature_changes[0].key_number
+    tonic, mode = number % 12, ("minor" if number >= 12 else "major")
+    start = min(float(v.starts.min()) for v in voices.values())
+    voices = {k: v.shift(-start) for k, v in voices.items()}
+    ts = pm.time_signature_changes[0] if pm.time_signature_changes else None
+    time_signature = (ts.numerator, ts.denominator) if ts else (4, 4)
+    bar = time_signature[0] * 4 / time_signature[1]
+    anacrusis = (-start) % bar
+    anacrusis = 0.0 if np.isclose(anacrusis, 0) or np.isclose(anacrusis, bar) else float(anacrusis)
+    tempo = float(pm.get_tempo_changes()[1][0]) if len(pm.get_tempo_changes()[1]) else DEFAULT_TEMPO
+    return Chorale(path.stem, voices, tonic, mode, time_signature, tempo, anacrusis, -1, str(path))
+
+
+def export_midi_folder(chorales: Sequence[Chorale], folder: str | os.PathLike, track_names: bool = True) -> list[Path]:
+    """Write each chorale as ``folder/NAME.mid``: four tracks S, A, T, B, with tempo, metre and key signature.
+
+    With ``track_names=False`` the tracks are left unnamed, as in many files of the public "infinite-bach" set.
+    """
+    folder = Path(folder)
+    paths = []
+    for c in chorales:
+        voices = [c.voices[v] if track_names else c.voices[v].renamed("") for v in VOICES]
+        pickup = (c.time_signature[0] * 4 / c.time_signature[1] - c.anacrusis) if c.anacrusis else 0.0
+        voices = [v.shift(pickup) for v in voices]  # a pickup stands at the end of a silent first bar, as in MIDI
+        paths.append(write_midi(voices, folder / f"{c.name}.mid", tempo=c.tempo,
+                                time_signature=c.time_signature, key=(c.tonic, c.mode)))
+    return paths
+
+
+# ----------------------------------------------------------------------------------- duplicates, melody groups
+
+def _fingerprint(c: Chorale) -> str:
+    h = hashlib.sha1()
+    for v in VOICES:
+        voice = c.voices[v]
+        h.update(voice.pitches.astype(np.int64).tobytes())
+        h.update(np.round(voice.starts * 48).astype(np.int64).tobytes())
+        h.update(np.round(voice.ends * 48).astype(np.int64).tobytes())
+    return h.hexdigest()
+
+
+def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[str, str]]]:
+    """Keep the first of chorales whose four voices are identical; report the others as skipped."""
+    seen: dict[str, str] = {}
+    kept, skipped = [], []
+    for c in chorales:
+        fp = _fingerprint(c)
+        if fp in seen:
+            skipped.append((c.name, f"exact duplicate of {seen[fp]}"))
+        else:
+            seen[fp] = c.name
+            kept.append(c)
+    return kept, skipped
+
+
+def melody_signature(c: Chorale, n: int = 12) -> np.ndarray:
+    """The first ``n`` melodic intervals of the soprano (repeated notes merged), padded with a sentinel."""
+    p = c.voices["Soprano"].pitches.astype(int)
+    if len(p):
+        p = p[np.r_[True, p[1:] != p[:-1]]]
+    iv = np.diff(p)[:n]
+    return np.pad(iv, (0, n - len(iv)), constant_values=99)
+
+
+def assign_melody_groups(chorales: list[Chorale], n: int = 12, max_mismatch: int = 2) -> list[Chorale]:
+    """Give chorales that harmonise the same tune one ``group`` id.
+
+    Two chorales share a tune when the first ``n`` intervals of their sopranos (transposition-free, repeated notes
+    merged) differ in at most ``max_mismatch`` places, also allowing for one extra or missing note at the start
+    (a different pickup). Groups are the connected components of that relation (a union–find), numbered in
+    order of first appearance.
+    """
+    sig = np.stack([melody_signature(c, n + 1) for c in chorales]) if chorales else np.zeros((0, n + 1))
+    a = sig[:, None, :n]
+    close = (a != sig[None, :, :n]).sum(-1) <= max_mismatch
+    close |= (sig[:, None, 1:n + 1] != sig[None, :, :n]).sum(-1) <= max_mismatch  # i has one extra leading note
+    close |= close.T
+    parent = list(range(len(chorales)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(close, 1))):
+        parent[find(int(i))] = find(int(j))
+    ids: dict[int, int] = {}
+    return [replace(c, group=ids.setdefault(find(k), len(ids))) for k, c in enumerate(chorales)]
+
+
+def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
+                  seed: int = 0) -> tuple[list[Chorale], list[Chorale]]:
+    """Split into (train, test) by melody group: every group lies wholly on one side.
+
+    Groups are shuffled with ``seed`` and moved to the test side until it holds about ``test_fraction`` of the
+    chorales.
+    """
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must lie between 0 and 1, not {test_fraction}")
+    groups = np.array([c.group for c in chorales])
+    if (groups < 0).any():
+        raise ValueError("chorales have no melody groups yet (use load_chorales or assign_melody_groups)")
+    order = np.random.default_rng(seed).permutation(np.unique(groups))
+    sizes = {g: int((groups == g).sum()) for g in order}
+    test_groups, count = set(), 0
+    for g in order:
+        if count >= test_fraction * len(chorales):
+            break
+        test_groups.add(g)
+        count += sizes[g]
+    train = [c for c in chorales if c.group not in test_groups]
+    test = [c for c in chorales if c.group in test_groups]
+    return train, test
+
+
+# ------------------------------------------------------------------------------------------------- the loader
+
+def _cache_path() -> Path:
+    import music21
+
+    return data_dir() / f"chorales-music21-{music21.__version__}-v{CACHE_VERSION}.pkl"
+
+
+def _finish(parsed: list[Chorale], skipped: list[tuple[str, str]], source: str) -> ChoraleSet:
+    parsed = sorted(parsed, key=lambda c: _natural_key(c.name))
+    kept, dups = drop_duplicates(parsed)
+    return ChoraleSet(assign_melody_groups(kept), skipped + dups, source)
+
+
+def _natural_key(name: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def load_chorales(source: str | os.PathLike | None = None, cache: bool = True,
+                  workers: int | None = None) -> ChoraleSet:
+    """Load the Bach chorales.
+
+    ``source=None``: the chorales in the music21 corpus (parsed in parallel on ``workers`` processes the first
+    time, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi`` file in it, one track
+    per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the reason; exact duplicates
+    are dropped (and listed). Raises :class:`MidiError` if a folder does not exist or holds no MIDI files.
+    """
+    if source is not None:
+        folder = Path(source)
+        if not folder.is_dir():
+            raise MidiError(folder, "no such folder")
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mid", ".midi"))
+        if not files:
+            raise MidiError(folder, "no .mid or .midi files in this folder")
+        parsed, skipped = [], []
+        for f in files:
+            try:
+                parsed.append(load_chorale_midi(f))
+            except MidiError as exc:
+                skipped.append((f.name, exc.reason))
+        return _finish(parsed, skipped, str(folder))
+
+    path = _cache_path()
+    if cache and path.exists():
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    paths = _music21_paths()
+    workers = workers or os.cpu_count() or 1
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_parse_or_reason, paths, chunksize=8))
+    else:
+        results = [_parse_or_reason(p) for p in paths]
+    parsed = [r for r in results if isinstance(r, Chorale)]
+    skipped = [r for r in results if not isinstance(r, Chorale)]
+    chorales = _finish(parsed, skipped, "the music21 corpus (Bach)")
+    if cache:
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(chorales, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return chorales
+
+
+# ----------------------------------------------------------------------------------------------- command line
+
+def _cli_data(args) -> int:
+    chorales = load_chorales()
+    folder = data_dir() / "bach-midi"
+    if not folder.exists() or len(list(folder.glob("*.mid"))) != len(chorales):
+        export_midi_folder(chorales, folder)
+    print(chorales.summary() if args.verbose else repr(chorales))
+    print(f"{len(set(c.group for c in chorales))} melody groups; cache {_cache_path()}; MIDI export in {folder}")
+    return 0
+
+
+def register_cli(sub) -> None:
+    """``python -m helpers data``: build the chorale cache and the MIDI export in ``data/``."""
+    p = sub.add_parser("data", help="parse the chorales into data/ (cache and MIDI export)")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every skipped file with its reason")
+    p.set_defaults(func=_cli_data)
