@@ -1,0 +1,187 @@
+"""helpers.chorales: the music21 corpus and MIDI folders in the infinite-bach layout, skips with reasons,
+duplicates, melody groups and the grouped split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pretty_midi
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.chorales import (
+    VOICES,
+    assign_melody_groups,
+    export_midi_folder,
+    grouped_split,
+    load_chorale_midi,
+    load_chorales,
+    parse_music21,
+    signature_sharps,
+)
+from helpers.midi import MidiError, write_midi
+from tests.conftest import make_chorale, make_voice
+
+
+def test_exported_folder_loads_back_identically(tmp_path, chorales):
+    export_midi_folder(chorales, tmp_path)
+    loaded = load_chorales(tmp_path)
+    assert len(loaded) == len(chorales) and loaded.skipped == []
+    for a, b in zip(sorted(chorales, key=lambda c: c.name), loaded):
+        assert a.name == b.name and (a.tonic, a.mode) == (b.tonic, b.mode)
+        assert all(a.voices[v] == b.voices[v] for v in VOICES)
+
+
+def test_unnamed_tracks_are_read_as_satb_in_order(tmp_path, chorales):
+    export_midi_folder(chorales[:1], tmp_path, track_names=False)
+    c = load_chorale_midi(tmp_path / f"{chorales[0].name}.mid")
+    assert list(c.voices) == list(VOICES)
+    assert c.voices["Soprano"].pitches[0] == chorales[0].voices["Soprano"].pitches[0]
+    assert c.voices["Alto"] == chorales[0].voices["Alto"]
+
+
+def test_pickup_bar_does_not_add_leading_silence(tmp_path):
+    c = make_chorale("pickup")
+    # as in many MIDI files, the one-beat pickup sits at the end of an otherwise silent first bar
+    voices = [c.voices[v].shift(3.0) for v in VOICES]
+    write_midi(voices, tmp_path / "pickup.mid", key=(0, "major"))
+    loaded = load_chorale_midi(tmp_path / "pickup.mid")
+    assert min(v.starts.min() for v in loaded.voices.values()) == 0.0
+    assert loaded.anacrusis == 1.0
+    assert loaded.pianoroll()[:, 0].any()
+
+
+def test_named_voice_tracks_are_found_among_instrument_tracks(tmp_path):
+    c = make_chorale("extra")
+    oboe = make_voice("Oboe", [84, 86], [1, 1])
+    write_midi([oboe] + [c.voices[v] for v in VOICES], tmp_path / "extra.mid", key=(0, "major"))
+    loaded = load_chorale_midi(tmp_path / "extra.mid")
+    assert loaded.voices["Soprano"] == c.voices["Soprano"]
+
+
+def test_extra_unnamed_tracks_are_skipped_with_a_reason(tmp_path):
+    c = make_chorale("five")
+    voices = [c.voices[v].renamed("") for v in VOICES] + [make_voice("", [84], [1])]
+    write_midi(voices, tmp_path / "five.mid", key=(0, "major"))
+    with pytest.raises(MidiError, match=r"five\.mid: 5 tracks with notes .* cannot tell"):
+        load_chorale_midi(tmp_path / "five.mid")
+
+
+def test_single_track_is_skipped_with_a_reason(tmp_path):
+    write_midi([make_voice("Piano", [60, 64, 67], [1, 1, 1])], tmp_path / "one.mid", key=(0, "major"))
+    with pytest.raises(MidiError, match=r"one\.mid: a single track"):
+        load_chorale_midi(tmp_path / "one.mid")
+
+
+def test_missing_voice_is_skipped_with_a_reason(tmp_path):
+    c = make_chorale("three")
+    write_midi([c.voices[v] for v in VOICES[:3]], tmp_path / "three.mid", key=(0, "major"))
+    with pytest.raises(MidiError, match=r"three\.mid: only 3 tracks"):
+        load_chorale_midi(tmp_path / "three.mid")
+
+
+def test_file_without_key_signature_is_skipped_with_a_reason(tmp_path):
+    c = make_chorale("nokey")
+    write_midi([c.voices[v] for v in VOICES], tmp_path / "nokey.mid")
+    with pytest.raises(MidiError, match=r"nokey\.mid: no key signature"):
+        load_chorale_midi(tmp_path / "nokey.mid")
+
+
+def test_folder_loader_reports_every_skip_and_keeps_going(tmp_path, chorales):
+    export_midi_folder(chorales, tmp_path)
+    (tmp_path / "broken.mid").write_bytes(b"MThd\x00\x00")
+    (tmp_path / "notes.txt").write_text("not a MIDI file name, ignored")
+    loaded = load_chorales(tmp_path)
+    assert len(loaded) == len(chorales)
+    assert [name for name, _ in loaded.skipped] == ["broken.mid"]
+    assert "truncated or corrupt" in loaded.skipped[0][1]
+    assert "broken.mid" in loaded.summary()
+
+
+def test_folder_errors_name_the_folder(tmp_path):
+    with pytest.raises(MidiError, match="no such folder"):
+        load_chorales(tmp_path / "missing")
+    with pytest.raises(MidiError, match="no .mid or .midi files"):
+        load_chorales(tmp_path)
+
+
+def test_exact_duplicates_are_dropped_and_listed(tmp_path, chorales):
+    export_midi_folder(chorales, tmp_path)
+    (tmp_path / "zz_copy.mid").write_bytes((tmp_path / "t0a.mid").read_bytes())
+    loaded = load_chorales(tmp_path)
+    assert len(loaded) == len(chorales)
+    assert loaded.skipped == [("zz_copy", "exact duplicate of t0a")]
+
+
+def test_harmonisations_of_one_tune_share_a_group_even_transposed(chorales):
+    groups = {c.name: c.group for c in chorales}
+    assert groups["t0a"] == groups["t0b"] and groups["t1a"] == groups["t1b"]
+    assert len(set(groups.values())) == 3
+
+
+def test_a_different_pickup_does_not_split_a_tune():
+    tune = (72, 74, 76, 77, 79, 77, 76, 74, 72, 71, 72, 74, 72, 76)
+    a, b = make_chorale("a", tune), make_chorale("b", (67,) + tune)
+    assert assign_melody_groups([a, b])[0].group == assign_melody_groups([a, b])[1].group
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 1000), fraction=st.floats(0.1, 0.6))
+def test_grouped_split_never_puts_a_group_on_both_sides(chorales, seed, fraction):
+    train, test = grouped_split(chorales, fraction, seed)
+    assert len(train) + len(test) == len(chorales)
+    assert not {c.group for c in train} & {c.group for c in test}
+    assert test
+
+
+def test_grouped_split_needs_groups():
+    with pytest.raises(ValueError, match="no melody groups"):
+        grouped_split([make_chorale()], 0.5)
+
+
+def test_signature_sharps():
+    assert signature_sharps(7, "major") == 1 and signature_sharps(4, "minor") == 1
+    assert signature_sharps(5, "major") == -1 and signature_sharps(2, "minor") == -1
+    assert signature_sharps(9, "minor") == 0
+
+
+def test_chorale_pianoroll_and_steps_agree(chorales):
+    c = chorales[0]
+    pitch, onset = c.steps()
+    roll = c.pianoroll()
+    assert pitch.shape == (4, roll.shape[1])
+    assert np.array_equal(roll.sum(axis=0), (pitch >= 0).sum(axis=0))
+
+
+def test_chorale_to_midi_has_named_tracks_and_key(chorales):
+    pm = chorales[0].transpose(2).to_midi()
+    assert [i.name for i in pm.instruments] == list(VOICES)
+    assert pm.key_signature_changes[0].key_number == 2
+    assert isinstance(pm, pretty_midi.PrettyMIDI)
+
+
+def test_music21_chorale_takes_its_key_from_the_soprano():
+    from music21 import corpus
+
+    c = parse_music21(corpus.getWork("bwv10.7"))
+    assert c.key_name == "G minor" and c.time_signature == (4, 4)
+    assert list(c.voices) == list(VOICES) and all(len(v) > 10 for v in c.voices.values())
+    assert min(v.starts.min() for v in c.voices.values()) == 0.0
+
+
+def test_music21_non_score_files_are_rejected_with_a_reason():
+    from music21 import corpus
+
+    rntxt = [p for p in corpus.getComposer("bach") if str(p).endswith(".rntxt")][0]
+    with pytest.raises(MidiError, match="not a score format"):
+        parse_music21(rntxt)
+
+
+def test_the_music21_corpus_gives_hundreds_of_chorales_and_explains_each_skip():
+    chorales = load_chorales()
+    assert 350 <= len(chorales) <= 420
+    assert all(reason for _, reason in chorales.skipped)
+    assert len({c.name for c in chorales}) == len(chorales)
+    assert len(set(chorales.groups)) > 150
+    modes = [c.mode for c in chorales]
+    assert 0.35 < modes.count("minor") / len(modes) < 0.6
