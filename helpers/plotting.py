@@ -42,8 +42,8 @@ def _points(X: np.ndarray, y: np.ndarray | None, where: str) -> tuple[np.ndarray
 
 
 def scatter_classes(X: np.ndarray, y: np.ndarray, ax: Axes | None = None, xlabel: str = "$x_1$",
-                    ylabel: str = "$x_2$", title: str | None = None) -> Axes:
-    """Scatter 2-D points ``X`` (n, 2) coloured by integer class ``y`` (n,), with a legend.
+                    ylabel: str = "$x_2$", title: str | None = None, size: float = 18) -> Axes:
+    """Scatter 2-D points ``X`` (n, 2) coloured by integer class ``y`` (n,), with a legend; ``size`` in points².
 
     Returns the Axes. Raises :class:`PlottingError` for a wrong shape or labels outside 0..5.
     """
@@ -51,7 +51,7 @@ def scatter_classes(X: np.ndarray, y: np.ndarray, ax: Axes | None = None, xlabel
     ax = _axes(ax)
     for k in np.unique(y):
         pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=18, c=CLASS_COLOURS[k], edgecolors="k", linewidths=0.4,
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, c=CLASS_COLOURS[k], edgecolors="k", linewidths=0.4,
                    label=f"class {k}", zorder=3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
