@@ -68,10 +68,11 @@ def main() -> int:
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         if args.fix:
-            for cell in nb.cells:
-                cell.pop("id", None)
-            nbformat.validator.normalize(nb)
-            nbformat.write(fix(nb), path)
+            nb = fix(nb)
+            for i, cell in enumerate(nb.cells):  # stable ids keep diffs small
+                cell["id"] = f"cell-{i:03d}"
+            nb.nbformat, nb.nbformat_minor = 4, 5
+            nbformat.write(nb, path)
             continue
         for problem in problems(nb):
             print(f"{path.name}: {problem}")

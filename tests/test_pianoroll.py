@@ -15,6 +15,7 @@ from helpers.pianoroll import (
     pianoroll_to_voice,
     pitch_class_histogram,
     pitch_name,
+    plot_pianoroll,
     steps_to_voice,
     transpose,
     voice_to_pianoroll,
@@ -134,3 +135,14 @@ def test_step_sequence_round_trips(pitch, onset):
     # an onset is implied wherever a note follows a rest or another pitch
     starts = (pitch != REST) & (onset | np.r_[True, pitch[1:] != pitch[:-1]])
     assert np.array_equal(o2, starts)
+
+
+def test_plot_pianoroll_names_pitches_and_spans_the_music():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    roll = voice_to_pianoroll(make_voice("S", [60, 64, 67], [1, 1, 2]))
+    ax = plot_pianoroll(roll, title="C major arpeggio")
+    assert ax.get_xlim() == (0, 4)
+    assert "C4" in [t.get_text() for t in ax.get_yticklabels()]
+    assert ax.get_title() == "C major arpeggio"

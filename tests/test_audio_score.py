@@ -1,0 +1,51 @@
+"""helpers.audio and helpers.score: something audible and something engraved, for any voices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.audio import SAMPLE_RATE, builtin_synthesize, play, synthesize
+from helpers.midi import voices_to_midi
+from helpers.score import score_svg, show_score, voices_to_score
+from tests.conftest import make_chorale, make_voice
+
+
+def test_builtin_synth_sounds_while_notes_play_and_is_silent_after():
+    pm = voices_to_midi([make_voice("S", [69], [2])], tempo=60)  # A4 for two seconds
+    wave = builtin_synthesize(pm)
+    assert np.abs(wave).max() <= 1.0
+    assert np.abs(wave[: SAMPLE_RATE]).mean() > 0.1
+    assert np.abs(wave[int(2.2 * SAMPLE_RATE):]).max() < 1e-6
+    spectrum = np.abs(np.fft.rfft(wave[:SAMPLE_RATE]))
+    assert abs(np.argmax(spectrum) - 440) <= 2  # one second of samples: bin k is k Hz
+
+
+def test_play_accepts_chorales_voices_and_midi():
+    c = make_chorale()
+    for music in (c, [c.voices["Soprano"]], c.to_midi()):
+        assert play(music, seconds=1.0).data  # a WAV payload
+    assert len(synthesize(c)) > SAMPLE_RATE
+    with pytest.raises(TypeError, match="cannot play"):
+        play("not music")
+
+
+def test_score_has_one_part_per_voice_and_the_key():
+    c = make_chorale(tonic=7)
+    score = voices_to_score(list(c.voices.values()), key=(7, "major"))
+    assert len(score.parts) == 4
+    assert score.parts[0].flatten().notes[0].pitch.midi == c.voices["Soprano"].pitches[0]
+    svg = score_svg(score)
+    assert svg.lstrip().startswith("<svg") or "<svg" in svg[:500]
+
+
+def test_show_score_of_a_chorale_returns_svg():
+    svg = show_score(make_chorale("demo"), max_beats=8)
+    assert "<svg" in svg.data[:1000]
+
+
+def test_flat_keys_are_spelt_with_flats():
+    score = voices_to_score([make_voice("Soprano", [70], [1])], key=(5, "major"))
+    assert score.parts[0].flatten().notes[0].pitch.name == "B-"
+    score = voices_to_score([make_voice("Soprano", [70], [1])], key=(4, "major"))
+    assert score.parts[0].flatten().notes[0].pitch.name == "A#"

@@ -1,0 +1,35 @@
+"""helpers.results: headline figures are stored per notebook, as plain JSON numbers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers import results
+
+
+def test_record_merges_notebooks_and_rounds(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_RESULTS", str(tmp_path / "r.json"))
+    results.record("01_a", "first", accuracy=np.float32(0.912345))
+    results.record("02_b", "second", n=np.int64(3))
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["01_a"] == {"headline": "first", "figures": {"accuracy": 0.9123}}
+    assert data["02_b"]["figures"]["n"] == 3
+    assert results.load() == data
+
+
+def test_record_refuses_non_finite_figures(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_RESULTS", str(tmp_path / "r.json"))
+    with pytest.raises(ValueError, match="not finite"):
+        results.record("01_a", "bad", loss=float("nan"))
+
+
+def test_paths_follow_environment(tmp_path, monkeypatch):
+    from helpers.paths import build_dir, data_dir
+
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path / "b"))
+    assert data_dir() == tmp_path / "d" and data_dir().is_dir()
+    assert build_dir() == tmp_path / "b" and build_dir().is_dir()
