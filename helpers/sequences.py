@@ -27,20 +27,23 @@ def _check_positive(**values: int) -> None:
 
 # ------------------------------------------------------------------------------------------------ toy tasks
 
-def recall_task(n: int, lag: int, n_symbols: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def recall_task(n: int, lag: int, n_symbols: int, rng: np.random.Generator,
+                n_distractors: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """The first-symbol recall task of notebook 05.
 
-    Each sequence has ``lag + 1`` one-hot steps: a symbol (one of ``n_symbols``) at step 0, then ``lag`` steps of
-    a blank symbol (the extra last channel). The target is the first symbol. Returns ``X`` of shape
-    ``(n, lag + 1, n_symbols + 1)`` (float32) and ``y`` of shape ``(n,)`` (int). Raises :class:`SequenceError`.
+    Each sequence has ``lag + 1`` one-hot steps: a symbol (one of ``n_symbols``) at step 0, then ``lag`` steps
+    that each hold one of ``n_distractors`` other symbols drawn at random (noise the network must ignore). The
+    target is the first symbol. Returns ``X`` of shape ``(n, lag + 1, n_symbols + n_distractors)`` (float32) and
+    ``y`` of shape ``(n,)`` (int). Raises :class:`SequenceError`.
     """
-    _check_positive(n=n, lag=lag)
+    _check_positive(n=n, lag=lag, n_distractors=n_distractors)
     if n_symbols < 2:
         raise SequenceError(f"n_symbols must be at least 2, not {n_symbols!r}")
     y = rng.integers(0, n_symbols, n)
-    X = np.zeros((n, lag + 1, n_symbols + 1), dtype=np.float32)
+    X = np.zeros((n, lag + 1, n_symbols + n_distractors), dtype=np.float32)
     X[np.arange(n), 0, y] = 1.0
-    X[:, 1:, n_symbols] = 1.0
+    noise = rng.integers(0, n_distractors, (n, lag))
+    X[np.arange(n)[:, None], np.arange(1, lag + 1)[None, :], n_symbols + noise] = 1.0
     return X, y
 
 
@@ -211,19 +214,25 @@ def run_lstm(x: np.ndarray, p: dict[str, np.ndarray],
 
 
 def set_gate_bias(layer, **gates: float) -> None:
-    """Set the bias of named gates of a built ``keras.layers.LSTM`` (``i``, ``f``, ``g``, ``o``) (notebook 05).
+    """Set the bias of named gates of a built Keras ``LSTM`` (``i``, ``f``, ``g``, ``o``) or ``GRU`` (``z``,
+    ``r``, ``h``; the input-side bias) (notebook 05).
 
-    E.g. ``set_gate_bias(lstm, i=-3.0, f=5.0)``: a nearly closed input gate and a nearly shut-off forget decay.
+    E.g. ``set_gate_bias(lstm, i=-3.0, f=5.0)``: a nearly closed input gate and a forget gate that keeps 99 %.
+    Raises :class:`SequenceError` for a gate the layer does not have.
     """
-    order = {"i": 0, "f": 1, "g": 2, "o": 3}
+    kinds = {"LSTM": {"i": 0, "f": 1, "g": 2, "o": 3}, "GRU": {"z": 0, "r": 1, "h": 2}}
+    if type(layer).__name__ not in kinds:
+        raise SequenceError(f"set_gate_bias needs a Keras LSTM or GRU layer, not {type(layer).__name__}")
+    order = kinds[type(layer).__name__]
+    kernel, recurrent, bias = layer.get_weights()
     unknown = set(gates) - set(order)
     if unknown:
-        raise SequenceError(f"unknown LSTM gate(s) {sorted(unknown)}; use i, f, g, o")
-    kernel, recurrent, bias = layer.get_weights()
-    units = bias.shape[-1] // 4
+        raise SequenceError(f"unknown {type(layer).__name__} gate(s) {sorted(unknown)}; use {', '.join(order)}")
+    units = kernel.shape[-1] // len(order)
+    row = bias if bias.ndim == 1 else bias[0]
     for name, value in gates.items():
         k = order[name]
-        bias[k * units:(k + 1) * units] = value
+        row[k * units:(k + 1) * units] = value
     layer.set_weights([kernel, recurrent, bias])
 
 

@@ -23,11 +23,12 @@ from helpers.sequences import (
 )
 
 
-def test_recall_task_puts_the_target_at_step_zero_and_blanks_after():
-    X, y = recall_task(50, lag=7, n_symbols=3, rng=np.random.default_rng(0))
-    assert X.shape == (50, 8, 4) and y.shape == (50,)
+def test_recall_task_puts_the_target_at_step_zero_and_only_distractors_after():
+    X, y = recall_task(50, lag=7, n_symbols=3, rng=np.random.default_rng(0), n_distractors=2)
+    assert X.shape == (50, 8, 5) and y.shape == (50,)
     assert np.array_equal(X[:, 0].argmax(axis=1), y)
-    assert np.all(X[:, 1:, 3] == 1) and np.all(X.sum(axis=2) == 1)
+    assert np.all(X[:, 1:, :3] == 0) and np.all(X.sum(axis=2) == 1)
+    assert set(np.unique(X[:, 1:].argmax(axis=2))) == {3, 4}
 
 
 def test_recall_task_rejects_zero_lag_and_one_symbol():
@@ -134,6 +135,12 @@ def test_set_gate_bias_writes_only_the_named_gates(keras):
     assert layer.get_weights()[2].tolist() == [-3.0] * 3 + [5.0] * 3 + [0.0] * 6
     with pytest.raises(SequenceError, match="unknown LSTM gate"):
         set_gate_bias(layer, z=1.0)
+    gru = keras.layers.GRU(2)
+    gru.build((None, 4, 2))
+    set_gate_bias(gru, z=3.0)
+    assert gru.get_weights()[2].tolist() == [[3.0, 3.0] + [0.0] * 4, [0.0] * 6]
+    with pytest.raises(SequenceError, match="needs a Keras LSTM or GRU"):
+        set_gate_bias(keras.layers.Dense(2), z=1.0)
 
 
 def test_gradient_by_lag_reads_back_a_known_linear_model():
