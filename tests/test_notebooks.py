@@ -40,8 +40,8 @@ def test_notebook_records_headline_and_ends_with_summary_and_exercises(path):
     assert nb.cells[0].source.startswith(f"# {path.stem[:2]} · ")
     assert f'record("{path.stem}"' in code
     assert "assert " in code
-    assert any(m.lstrip().startswith("## Summary") for m in markdown)
-    assert markdown[-1].lstrip().startswith("## Exercises")
+    assert any("## Summary" in m for m in markdown)
+    assert "## Exercises" in markdown[-1] and "<details>" in markdown[-1]
 
 
 def test_check_finds_outputs_and_fix_removes_them():
