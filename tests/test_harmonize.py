@@ -1,0 +1,302 @@
+"""Tests of helpers.harmonize: key normalisation, encodings, baselines, the harmonizer and the ``harmonize`` command
+(notebook 09). A tiny model is trained on generated chorales in a temporary data folder, so these tests need
+neither the chorale cache nor notebook 09."""
+
+import numpy as np
+import pretty_midi
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import harmonize as H
+from helpers.__main__ import main
+from helpers.chorales import Chorale
+from helpers.midi import MidiError, Voice, midi_to_voices, write_midi
+from helpers.pianoroll import REST, steps_to_voice
+
+C_MAJOR = [0, 2, 4, 5, 7, 9, 11]
+
+
+def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
+    """A generated four-part 'chorale': a stepwise soprano in quarter and half notes, alto a third or fourth below
+    on the scale, tenor and bass an octave lower."""
+    rng = np.random.default_rng(seed)
+    degrees = np.cumsum(np.r_[7, rng.choice([-1, 1, 0, -2, 2], 23)]).clip(3, 12)
+    scale = np.array([p + 12 * o for o in range(4, 7) for p in C_MAJOR]) + 12
+    sop = scale[degrees]
+    alt = scale[degrees - np.where(degrees % 2 == 0, 2, 3)]
+    lengths = rng.choice([1.0, 2.0], len(sop), p=[0.8, 0.2])
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    ends = starts + lengths
+    voices = {"Soprano": Voice("Soprano", sop + tonic, starts, ends), "Alto": Voice("Alto", alt + tonic, starts, ends),
+              "Tenor": Voice("Tenor", alt - 12 + tonic, starts, ends), "Bass": Voice("Bass", sop - 24 + tonic, starts, ends)}
+    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group)
+
+
+@pytest.fixture(scope="module")
+def chorales():
+    return [make_chorale(i, tonic=i % 3, group=i) for i in range(10)]
+
+
+@pytest.fixture(scope="module")
+def tiny(chorales, tmp_path_factory):
+    """A tiny alto harmonizer saved in a temporary data folder (returns that folder)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    folder = tmp_path_factory.mktemp("data")
+    harmonizer, history = H.train_harmonizer(chorales, units=8, epochs=2, window=32, hop=16)
+    harmonizer.save(folder / "models" / "harmonizer-alto.keras")
+    return folder
+
+
+@pytest.fixture
+def data_dir(tiny, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tiny))
+    return tiny
+
+
+def melody_file(path, pitches, starts=None, lengths=None, tempo=120.0, key=None, ts=(4, 4), drums=False):
+    pitches = np.asarray(pitches)
+    lengths = np.ones(len(pitches)) if lengths is None else np.asarray(lengths, float)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]] if starts is None else np.asarray(starts, float)
+    v = Voice("Melody", pitches, starts, starts + lengths)
+    pm = H_voices_to_midi([v], tempo, ts, key)
+    if drums:
+        pm.instruments[0].is_drum = True
+    pm.write(str(path))
+    return path
+
+
+def H_voices_to_midi(voices, tempo, ts, key):
+    from helpers.midi import voices_to_midi
+
+    return voices_to_midi(voices, tempo=tempo, time_signature=ts, key=key)
+
+
+# ----------------------------------------------------------------------------------------------- keys
+
+@given(st.integers(0, 11), st.sampled_from(["major", "minor"]))
+def test_normalising_shift_moves_every_key_to_c_major_or_a_minor_the_short_way(tonic, mode):
+    shift = H.normalising_shift(tonic, mode)
+    assert -6 <= shift <= 5
+    assert (tonic + shift) % 12 == (0 if mode == "major" else 9)
+
+
+def test_estimate_key_finds_major_and_minor_from_the_notes():
+    c_major = np.array([60, 62, 64, 65, 67, 65, 64, 62, 60, 67, 60])
+    assert H.estimate_key(c_major) == (0, "major")
+    a_minor = np.array([69, 71, 72, 74, 76, 77, 80, 81, 76, 69, 64, 69])
+    assert H.estimate_key(a_minor) == (9, "minor")
+    assert H.estimate_key(c_major + 7) == (7, "major")
+
+
+def test_estimate_key_with_a_signature_only_chooses_between_major_and_relative_minor():
+    e_minor = np.array([64, 66, 67, 71, 75, 76, 71, 64])
+    assert H.estimate_key(e_minor, sharps=1) == (4, "minor")
+    assert H.estimate_key(np.array([67, 71, 74, 67, 62, 67]), sharps=1) == (7, "major")
+
+
+# ------------------------------------------------------------------------------------------- encoding
+
+def test_features_one_hot_each_step_and_reject_pitches_outside_the_range():
+    enc = H.Encoding(ranges={"Soprano": (60, 72), "Alto": (50, 70)})
+    p = np.array([60, 60, REST, 71])
+    o = np.array([1, 0, 0, 1], bool)
+    X = H.features({"Soprano": p}, {"Soprano": o}, True, enc)
+    assert X.shape == (4, enc.n_features)
+    assert np.all(X[:, :13].sum(1) == 1) and X[2, 0] == 1 and X[3, 12] == 1
+    assert np.all(X.sum(1) > 0)  # no row looks like padding
+    with pytest.raises(ValueError, match="outside the model's range"):
+        H.features({"Soprano": np.array([72])}, {"Soprano": np.array([1])}, True, enc)
+
+
+def test_targets_and_decode_keep_held_and_repeated_notes_apart():
+    enc = H.Encoding(ranges={"Soprano": (60, 72), "Alto": (50, 70)})
+    alto = np.array([55, 55, 55, 55, REST, 57, 57])
+    onset = np.array([1, 0, 1, 0, 0, 1, 0], bool)  # two quarter notes on G, a rest, then A
+    cls, on = H.targets(alto, onset, "Alto", enc)
+    probs = np.eye(enc.n_classes("Alto"))[cls]
+    pitch, dec_onset = H.decode(probs, on, 50)
+    assert pitch.tolist() == alto.tolist() and dec_onset.tolist() == onset.tolist()
+    v = steps_to_voice(pitch, dec_onset, 2)
+    assert v.pitches.tolist() == [55, 55, 57] and v.ends.tolist() == [1.0, 2.0, 3.5]
+
+
+def test_targets_fold_out_of_range_pitches_by_octaves():
+    enc = H.Encoding(ranges={"Soprano": (60, 72), "Alto": (50, 70)})
+    cls, _ = H.targets(np.array([45, 75]), np.array([1, 1]), "Alto", enc)
+    assert (cls - 1 + 50).tolist() == [57, 63]
+
+
+def test_training_windows_cover_the_piece_and_end_flush(chorales):
+    enc = H.fit_encoding(chorales)
+    X, y = H.training_windows(chorales[:1], enc, length=32, hop=16)
+    n = chorales[0].n_steps()
+    assert X.shape[1:] == (32, enc.n_features) and y["Alto_onset"].shape == X.shape[:2] + (1,)
+    assert H.window_starts(n, 32, 16)[-1] == n - 32
+    assert H.window_starts(10, 32, 16).tolist() == [0]
+
+
+def test_encoding_survives_json():
+    enc = H.Encoding(("Soprano",), ("Alto", "Tenor"), {"Soprano": (55, 89), "Alto": (49, 80), "Tenor": (45, 70)}, 2)
+    assert H.Encoding.from_json(enc.to_json()) == enc
+
+
+# ------------------------------------------------------------------------------------------ baselines
+
+def test_constant_interval_learns_the_most_common_gap(chorales):
+    base = H.ConstantInterval.fit(chorales)
+    gaps = np.concatenate([np.subtract(*H.normalise(c).steps()[0][:2]) for c in chorales])
+    assert base.interval == np.bincount(gaps).argmax()
+    out = base.predict_chorale(chorales[1])["Alto"][0]
+    sop = chorales[1].steps()[0][0]
+    assert np.array_equal(out, np.where(sop == REST, REST, sop - base.interval))
+
+
+def test_lookup_table_is_exact_on_its_own_training_data_when_the_soprano_decides(chorales):
+    for context in (1, 2):
+        table = H.LookupTable.fit(chorales, context)
+        rep = H.evaluate(table, chorales)
+        assert rep["voices"]["Alto"]["accuracy"] == pytest.approx(1.0)  # the generated alto is a function of it
+    with pytest.raises(ValueError, match="context"):
+        H.LookupTable.fit(chorales, 3)
+
+
+def test_bach_scores_perfect_accuracy_against_himself(chorales):
+    rep = H.evaluate(H.Bach(), chorales)
+    assert rep["voices"]["Alto"]["accuracy"] == 1.0
+    assert rep["pairs"][("Soprano", "Alto")]["crossing"] == 0.0
+
+
+# --------------------------------------------------------------------------------------- the network
+
+def test_build_model_has_a_pitch_and_an_onset_output_per_voice():
+    enc = H.Encoding(outputs=("Alto", "Tenor", "Bass"),
+                     ranges={"Soprano": (60, 80), "Alto": (55, 75), "Tenor": (48, 68), "Bass": (36, 60)})
+    model = H.build_model(enc, units=4)
+    out = model(np.zeros((2, 7, enc.n_features), np.float32) + 0.1)
+    assert out["Tenor_pitch"].shape == (2, 7, enc.n_classes("Tenor")) and out["Bass_onset"].shape == (2, 7, 1)
+
+
+def test_saved_harmonizer_loads_and_predicts_the_same(data_dir, chorales):
+    h = H.Harmonizer.load()
+    assert h.outputs == ("Alto",)
+    batch = h.predict_chorales(chorales[:3])
+    for c, b in zip(chorales[:3], batch):
+        one = h.predict_chorale(c)["Alto"]
+        assert np.array_equal(one[0], b["Alto"][0]) and len(one[0]) == c.n_steps()
+
+
+def test_harmonize_returns_voices_in_the_melody_key(data_dir):
+    h = H.Harmonizer.load()
+    melody = Voice("m", np.array([64, 66, 68, 69, 71]) + 12, np.arange(5.0), np.arange(5.0) + 1)  # E major, high
+    voices = h.harmonize(melody, 4, "major")
+    assert [v.name for v in voices] == ["Soprano", "Alto"]
+    assert voices[1].end <= 5.0 and len(voices[1]) > 0
+    with pytest.raises(MidiError, match="no octave transposition fits"):
+        h.harmonize(Voice("m", np.array([30, 100]), np.array([0.0, 1]), np.array([1.0, 2])), 0, "major")
+
+
+# --------------------------------------------------------------------------------------- the command
+
+def test_command_writes_soprano_and_alto_on_the_melody_tempo_meter_and_key(data_dir, tmp_path, capsys):
+    src = melody_file(tmp_path / "tune.mid", [71, 73, 75, 76, 78, 76, 75, 73, 71], tempo=75, ts=(3, 4), key=(4, "major"))
+    out = tmp_path / "out" / "harm.mid"
+    assert main(["harmonize", str(src), "-o", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    pm = pretty_midi.PrettyMIDI(str(out))
+    assert [i.name for i in pm.instruments] == ["Soprano", "Alto"]
+    assert pm.get_tempo_changes()[1][0] == pytest.approx(75)
+    ts = pm.time_signature_changes[0]
+    assert (ts.numerator, ts.denominator) == (3, 4)
+    assert pm.key_signature_changes[0].key_number == 4
+    voices = midi_to_voices(pm)
+    assert np.array_equal(voices[0].pitches, [71, 73, 75, 76, 78, 76, 75, 73, 71])
+    assert len(voices[1]) > 0 and voices[1].end <= voices[0].end + 1e-6
+
+
+def test_command_finds_the_key_without_a_signature_and_keeps_a_late_start(data_dir, tmp_path, capsys):
+    pitches = [67, 69, 71, 72, 74, 72, 71, 69, 67, 66, 67]
+    src = melody_file(tmp_path / "g.mid", pitches, starts=np.arange(11) + 3.0)
+    out = tmp_path / "g-out.mid"
+    assert main(["harmonize", str(src), "-o", str(out)]) == 0
+    assert "G major" in capsys.readouterr().out
+    voices = midi_to_voices(pretty_midi.PrettyMIDI(str(out)))
+    assert voices[0].starts[0] == pytest.approx(3.0) and voices[1].starts.min() >= 3.0 - 1e-6
+
+
+def test_command_default_output_sits_beside_the_melody(data_dir, tmp_path):
+    src = melody_file(tmp_path / "song.mid", [60, 62, 64, 65, 67])
+    assert main(["harmonize", str(src)]) == 0
+    assert (tmp_path / "song-harmonized.mid").exists()
+
+
+def test_command_reads_musicxml(data_dir, tmp_path):
+    from music21 import key, meter, note, stream
+
+    part = stream.Part([meter.TimeSignature("3/4"), key.KeySignature(-1)])
+    for name in ["F4", "G4", "A4", "B-4", "C5", "A4", "F4"]:
+        part.append(note.Note(name, quarterLength=1))
+    src = tmp_path / "tune.musicxml"
+    stream.Score([part]).write("musicxml", fp=str(src))
+    out = tmp_path / "x.mid"
+    assert main(["harmonize", str(src), "-o", str(out)]) == 0
+    pm = pretty_midi.PrettyMIDI(str(out))
+    assert pm.key_signature_changes[0].key_number == 5  # F major
+
+
+def bad_files(tmp_path):
+    text = tmp_path / "notes.mid"
+    text.write_text("C D E F G")
+    empty = tmp_path / "empty.mid"
+    pretty_midi.PrettyMIDI().write(str(empty))
+    drums = melody_file(tmp_path / "drums.mid", [36, 38, 36, 38], drums=True)
+    chords = tmp_path / "chords.mid"
+    write_midi([Voice("Piano", np.array([60, 64, 67, 62, 65, 69]), np.array([0.0, 0, 0, 1, 1, 1]),
+                      np.array([1.0, 1, 1, 2, 2, 2]))], chords)
+    return [(text, "not a MIDI file"), (empty, "no notes"), (drums, "only drum notes"), (chords, "chords"),
+            (tmp_path / "missing.mid", "no such file")]
+
+
+def test_command_rejects_unusable_files_with_one_line_and_writes_nothing(data_dir, tmp_path, capsys):
+    for path, reason in bad_files(tmp_path):
+        out = tmp_path / f"{path.stem}-out.mid"
+        assert main(["harmonize", str(path), "-o", str(out)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(path) in err and reason in err, err
+        assert not out.exists()
+
+
+def test_command_explains_a_melody_too_wide_for_any_octave(data_dir, tmp_path, capsys):
+    src = melody_file(tmp_path / "wide.mid", [40, 60, 90, 100])
+    out = tmp_path / "wide-out.mid"
+    assert main(["harmonize", str(src), "-o", str(out)]) == 1
+    assert "no octave transposition fits" in capsys.readouterr().err and not out.exists()
+
+
+def test_command_without_a_model_for_the_voices_says_so(data_dir, tmp_path, capsys):
+    src = melody_file(tmp_path / "t.mid", [60, 62, 64])
+    assert main(["harmonize", str(src), "--voices", "satb"]) == 1
+    assert "no trained model for Alto, Tenor, Bass" in capsys.readouterr().err
+    assert main(["harmonize", str(src), "--voices", "soprano"]) == 2
+
+
+def test_overlapping_legato_notes_are_trimmed_but_two_lines_in_one_track_are_rejected(tmp_path):
+    legato = Voice("m", np.array([60, 62, 64]), np.array([0.0, 1, 2]), np.array([1.1, 2.1, 3]))
+    assert H.clean_monophonic(legato, "x").ends.tolist() == [1.0, 2.0, 3.0]
+    two_lines = Voice("m", np.array([60, 72, 62, 74]), np.array([0.0, 0.5, 1, 1.5]), np.array([2.0, 2.5, 3, 3.5]))
+    with pytest.raises(MidiError, match="not a single melodic line"):
+        H.clean_monophonic(two_lines, "x")
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.floats(0, 50), min_size=1, max_size=20))
+def test_beats_to_seconds_inverts_seconds_to_beats_across_tempo_changes(beats):
+    from helpers.midi import seconds_to_beats
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=100)
+    pm._tick_scales.append((pm.time_to_tick(6.0), 60.0 / (160 * pm.resolution)))
+    pm._update_tick_to_time(pm.time_to_tick(100.0))
+    seconds = H._beats_to_seconds(pm, np.array(beats))
+    np.testing.assert_allclose(seconds_to_beats(pm, seconds), beats, atol=1e-6)
