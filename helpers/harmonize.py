@@ -316,7 +316,8 @@ class Harmonizer(Predictor):
         list of matrices, a list of such dicts (computed in one padded batch)."""
         single = isinstance(X, np.ndarray)
         Xs = [X] if single else list(X)
-        batch = np.zeros((len(Xs), max(len(x) for x in Xs), self.encoding.n_features), dtype=np.float32)
+        length = -(-max(len(x) for x in Xs) // 64) * 64  # a multiple of 64 steps: few distinct shapes to trace
+        batch = np.zeros((len(Xs), length, self.encoding.n_features), dtype=np.float32)
         for i, x in enumerate(Xs):
             batch[i, :len(x)] = x
         out = self.model.predict(batch, verbose=0, batch_size=64)
