@@ -129,6 +129,18 @@ def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarra
     return change_beats[k] + (times - change_times[k]) * beats_per_second[k]
 
 
+def beats_to_seconds(pm: pretty_midi.PrettyMIDI, beats: np.ndarray) -> np.ndarray:
+    """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`)."""
+    change_times, tempi = pm.get_tempo_changes()
+    if len(change_times) == 0:
+        change_times, tempi = np.array([0.0]), np.array([120.0])
+    beats_per_second = tempi / 60.0
+    change_beats = np.concatenate([[0.0], np.cumsum(np.diff(change_times) * beats_per_second[:-1])])
+    beats = np.asarray(beats, dtype=np.float64)
+    k = np.clip(np.searchsorted(change_beats, beats, side="right") - 1, 0, None)
+    return change_times[k] + (beats - change_beats[k]) / beats_per_second[k]
+
+
 def midi_to_voices(pm: pretty_midi.PrettyMIDI, include_drums: bool = False) -> list[Voice]:
     """One :class:`Voice` per instrument track (in file order), times in quarter-note beats.
 

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.midi import MidiError, Voice, key_name, load_midi, midi_to_voices, seconds_to_beats, write_midi
+from helpers.midi import (
+    MidiError,
+    Voice,
+    beats_to_seconds,
+    key_name,
+    load_midi,
+    midi_to_voices,
+    seconds_to_beats,
+    write_midi,
+)
 from tests.conftest import make_voice
 
 
@@ -79,6 +88,7 @@ def test_beats_follow_tempo_changes():
     pm._update_tick_to_time(pm.resolution * 10)
     # 4 beats at 120 bpm take 2 s; after that a beat takes 1 s
     assert np.allclose(seconds_to_beats(pm, np.array([0.0, 1.0, 2.0, 3.0])), [0, 2, 4, 5])
+    assert np.allclose(beats_to_seconds(pm, np.array([0, 2, 4, 5, 7.5])), [0.0, 1.0, 2.0, 3.0, 5.5])
 
 
 def test_unnamed_tracks_are_called_instrument_n(tmp_path):
