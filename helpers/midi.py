@@ -117,13 +117,19 @@ def check_notes(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike | None = Non
         raise MidiError(path, f"only drum notes ({drums} on the percussion channel), no pitched notes")
 
 
-def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
-    """Convert times in seconds to quarter-note beats, following every tempo change of ``pm``."""
+def _tempo_map(pm: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each tempo change's time (seconds), position (beats) and tempo (beats per second)."""
     change_times, tempi = pm.get_tempo_changes()
     if len(change_times) == 0:
         change_times, tempi = np.array([0.0]), np.array([120.0])
     beats_per_second = tempi / 60.0
     change_beats = np.concatenate([[0.0], np.cumsum(np.diff(change_times) * beats_per_second[:-1])])
+    return change_times, change_beats, beats_per_second
+
+
+def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
+    """Convert times in seconds to quarter-note beats, following every tempo change of ``pm``."""
+    change_times, change_beats, beats_per_second = _tempo_map(pm)
     times = np.asarray(times, dtype=np.float64)
     k = np.clip(np.searchsorted(change_times, times, side="right") - 1, 0, None)
     return change_beats[k] + (times - change_times[k]) * beats_per_second[k]
@@ -131,11 +137,7 @@ def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarra
 
 def beats_to_seconds(pm: pretty_midi.PrettyMIDI, beats: np.ndarray) -> np.ndarray:
     """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`)."""
-    change_times, tempi = pm.get_tempo_changes()
-    if len(change_times) == 0:
-        change_times, tempi = np.array([0.0]), np.array([120.0])
-    beats_per_second = tempi / 60.0
-    change_beats = np.concatenate([[0.0], np.cumsum(np.diff(change_times) * beats_per_second[:-1])])
+    change_times, change_beats, beats_per_second = _tempo_map(pm)
     beats = np.asarray(beats, dtype=np.float64)
     k = np.clip(np.searchsorted(change_beats, beats, side="right") - 1, 0, None)
     return change_times[k] + (beats - change_beats[k]) / beats_per_second[k]
