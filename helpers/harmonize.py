@@ -26,14 +26,15 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
-from .chorales import VOICES, Chorale, load_chorales
+from .chorales import VOICES, Chorale, load_chorales, signature_sharps
 from .metrics import harmony_report, pool_reports
-from .midi import MidiError, Voice, key_name, load_midi, midi_to_voices, write_midi
+from .midi import MidiError, Voice, beats_to_seconds, key_name, load_midi, midi_to_voices, write_midi
 from .paths import data_dir
 from .pianoroll import REST, steps_to_voice, voice_to_steps
 
@@ -75,7 +76,7 @@ def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
     hist = np.bincount(pitches % 12, weights=weights, minlength=12)
     candidates = [(t, m) for t in range(12) for m in ("major", "minor")]
     if sharps is not None:
-        major_tonic = (7 * sharps) % 12
+        major_tonic = (7 * sharps) % 12  # each sharp a fifth up (each flat a fifth down) from C major
         candidates = [(major_tonic, "major"), ((major_tonic + 9) % 12, "minor")]
     best, best_r = candidates[0], -np.inf
     for tonic, mode in candidates:
@@ -268,10 +269,125 @@ def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndar
     a note starts where the onset probability is at least 0.5 or the pitch changes."""
     cls = np.asarray(probs).argmax(-1)
     pitch = np.where(cls == 0, REST, low + cls - 1).astype(np.int64)
+    return pitch, note_onsets(pitch, onset_prob)
+
+
+def note_onsets(pitch: np.ndarray, onset_prob: np.ndarray) -> np.ndarray:
+    """Where notes start in a decoded voice: the onset probability is at least 0.5 or the pitch changes (never on
+    a rest)."""
+    pitch = np.asarray(pitch)
     onset = np.asarray(onset_prob).reshape(len(pitch)) >= 0.5
     change = np.ones(len(pitch), dtype=bool)
     change[1:] = pitch[1:] != pitch[:-1]
-    return pitch, (onset | change) & (pitch != REST)
+    return (onset | change) & (pitch != REST)
+
+
+@dataclass(frozen=True)
+class VoiceLeading:
+    """Rules for :func:`decode_jointly` (notebook 10), as penalties in nats (units of summed log-probability).
+
+    ``parallel``: per parallel fifth or octave (unisons included) between any two voices from one chord to the
+    next, both voices moving the same way, as :func:`helpers.metrics.parallel_count` counts them; ``crossing``:
+    per step and pair of neighbouring voices with the lower one above the upper one; ``candidates``: how many of
+    the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
+    ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
+    melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart), ``"step"`` at every step.
+    """
+
+    parallel: float = 1.0
+    crossing: float = 1.0
+    candidates: int = 4
+    hold: str = "beat"
+
+    def __post_init__(self) -> None:
+        if self.hold not in ("beat", "step"):
+            raise ValueError(f"hold must be 'beat' or 'step', not {self.hold!r}")
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be at least 1, not {self.candidates}")
+
+
+def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per_beat: int,
+                 hold: str = "beat") -> np.ndarray:
+    """Steps where :func:`decode_jointly` may change chord: every step (``hold="step"``), or the first step, every
+    beat and every step where the melody starts a note or changes between note and rest (``hold="beat"``)."""
+    melody = np.asarray(melody)
+    n = len(melody)
+    if hold == "step":
+        return np.arange(n)
+    start = np.arange(n) % steps_per_beat == 0
+    start[1:] |= melody[1:] != melody[:-1]
+    if melody_onsets is not None:
+        start |= np.asarray(melody_onsets, dtype=bool)
+    start[:1] = True
+    return np.flatnonzero(start)
+
+
+def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np.ndarray],
+                   lows: Mapping[str, int], melody: np.ndarray, rules: VoiceLeading = VoiceLeading(),
+                   melody_onsets: np.ndarray | None = None,
+                   steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Decode several voices together under a melody: the chord sequence with the highest summed log-probability
+    minus the :class:`VoiceLeading` penalties, found exactly by dynamic programming (Viterbi).
+
+    ``probs`` maps each generated voice, highest first, to its softmax output ``(steps, classes)`` (class 0 =
+    rest, class ``c`` = pitch ``lows[voice] + c - 1``); ``melody`` (and ``melody_onsets``) are the given top
+    voice's steps. The piece is cut into chord spans by :func:`chord_starts`; a voice keeps one pitch through a
+    span, scored by the sum of its log-probabilities over the span's steps. For each span only the
+    ``rules.candidates`` best classes of each voice are considered, so the search runs over ``candidates **
+    voices`` chords per span. Returns ``{voice: (pitch, onset)}`` as :func:`decode` does. With ``hold="step"``
+    and zero penalties the result is the per-step argmax of every voice.
+    """
+    voices = list(probs)
+    melody = np.asarray(melody).astype(np.int64)
+    n = len(melody)
+    if n == 0:
+        return {v: (np.zeros(0, np.int64), np.zeros(0, bool)) for v in voices}
+    starts = chord_starts(melody, melody_onsets, steps_per_beat, rules.hold)
+    lengths = np.diff(np.r_[starts, n])
+    pitch_of, logp_of = [], []
+    for v in voices:
+        span_logp = np.add.reduceat(np.log(np.asarray(probs[v], dtype=np.float64)[:n] + 1e-12), starts, axis=0)
+        top = np.argsort(-span_logp, axis=1, kind="stable")[:, :min(rules.candidates, span_logp.shape[1])]
+        logp_of.append(np.take_along_axis(span_logp, top, 1))
+        pitch_of.append(np.where(top == 0, REST, lows[v] + top - 1))
+    grids = np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")
+    choice = [g.reshape(-1) for g in grids]  # chord c takes candidate choice[i][c] of voice i
+    spans, n_chords = len(starts), len(choice[0])
+    chords = np.stack([np.broadcast_to(melody[starts][:, None], (spans, n_chords))]
+                      + [a[:, i] for a, i in zip(pitch_of, choice)], axis=-1)  # (spans, chords, 1 + voices)
+    score = sum(lp[:, i] for lp, i in zip(logp_of, choice))  # (spans, chords)
+    upper, lower = chords[..., :-1], chords[..., 1:]
+    crossed = ((upper != REST) & (lower != REST) & (lower > upper)).sum(-1)
+    score = score - rules.crossing * crossed * lengths[:, None]
+    penalty = np.zeros((spans - 1, n_chords, n_chords))
+    if rules.parallel:
+        for a, b in combinations(range(chords.shape[-1]), 2):
+            u0, l0 = chords[:-1, :, a][:, :, None], chords[:-1, :, b][:, :, None]  # previous chord (rows)
+            u1, l1 = chords[1:, :, a][:, None, :], chords[1:, :, b][:, None, :]  # this chord (columns)
+            sounding = (u0 != REST) & (l0 != REST) & (u1 != REST) & (l1 != REST)
+            du, dl = u1 - u0, l1 - l0
+            same_way = (du != 0) & (dl != 0) & (np.sign(du) == np.sign(dl))
+            ic0, ic1 = (u0 - l0) % 12, (u1 - l1) % 12
+            penalty += sounding & same_way & (ic0 == ic1) & ((ic1 == 0) | (ic1 == 7))
+        penalty *= rules.parallel
+    best = score[0]
+    back = np.zeros((spans - 1, n_chords), dtype=np.int64)
+    for t in range(1, spans):
+        total = best[:, None] - penalty[t - 1]
+        back[t - 1] = total.argmax(0)
+        best = total[back[t - 1], np.arange(n_chords)] + score[t]
+    path = np.empty(spans, dtype=np.int64)
+    path[-1] = int(best.argmax())
+    for t in range(spans - 2, -1, -1):
+        path[t] = back[t, path[t + 1]]
+    span_of_step = np.repeat(np.arange(spans), lengths)
+    out = {}
+    for i, v in enumerate(voices):
+        pitch = chords[np.arange(spans), path, i + 1][span_of_step]
+        onset_prob = np.zeros(n)
+        onset_prob[starts] = np.asarray(onset_probs[v]).reshape(-1)[:n][starts]  # notes start only with a span
+        out[v] = (pitch, note_onsets(pitch, onset_prob))
+    return out
 
 
 class Predictor:
@@ -302,14 +418,34 @@ class Predictor:
 
 
 class Harmonizer(Predictor):
-    """A trained network and its :class:`Encoding`: predicts, harmonizes melodies, saves and loads itself."""
+    """A trained network and its :class:`Encoding`: predicts, harmonizes melodies, saves and loads itself.
 
-    def __init__(self, model, encoding: Encoding):
+    Without ``voice_leading`` each output voice is decoded on its own (:func:`decode`, the per-step argmax); with
+    it, all output voices are decoded together under the melody by :func:`decode_jointly` (notebook 10).
+    """
+
+    def __init__(self, model, encoding: Encoding, voice_leading: VoiceLeading | None = None):
         self.model = model
         self.encoding = encoding
         self.inputs = encoding.inputs
         self.outputs = encoding.outputs
         self.steps_per_beat = encoding.steps_per_beat
+        self.voice_leading = voice_leading
+
+    def with_voice_leading(self, rules: VoiceLeading | None) -> Harmonizer:
+        """The same network, decoded with other rules (None: voice by voice, per-step argmax)."""
+        return Harmonizer(self.model, self.encoding, rules)
+
+    def decode_outputs(self, probs: Mapping[str, np.ndarray], melody: np.ndarray,
+                       melody_onsets: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{voice: (pitch, onset)}`` from the network's outputs for one piece (normalised key), under the melody
+        (the first input voice's pitch and onset steps)."""
+        lows = {v: self.encoding.ranges[v][0] for v in self.outputs}
+        if self.voice_leading is None:
+            return {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], lows[v]) for v in self.outputs}
+        return decode_jointly({v: probs[f"{v}_pitch"] for v in self.outputs},
+                              {v: probs[f"{v}_onset"] for v in self.outputs}, lows, melody, self.voice_leading,
+                              melody_onsets, self.steps_per_beat)
 
     def probabilities(self, X: np.ndarray | Sequence[np.ndarray]) -> dict | list[dict]:
         """Network outputs for a feature matrix ``(steps, F)``: ``{"Alto_pitch": (steps, classes), ...}``; for a
@@ -334,19 +470,18 @@ class Harmonizer(Predictor):
             X = features({v: pitch[VOICES.index(v)] for v in self.inputs},
                          {v: onset[VOICES.index(v)] for v in self.inputs}, c.mode == "major", self.encoding,
                          *meter_steps(c, c.anacrusis, self.steps_per_beat))
-            prepared.append((shift, X))
-        probs = self.probabilities([X for _, X in prepared])
+            first = VOICES.index(self.inputs[0])
+            prepared.append((shift, X, pitch[first], onset[first]))
+        probs = self.probabilities([X for _, X, _, _ in prepared])
         out = []
-        for (shift, _), pr in zip(prepared, probs):
-            decoded = {v: decode(pr[f"{v}_pitch"], pr[f"{v}_onset"], self.encoding.ranges[v][0]) for v in self.outputs}
+        for (shift, _, melody, melody_onsets), pr in zip(prepared, probs):
+            decoded = self.decode_outputs(pr, melody, melody_onsets)
             out.append({v: (np.where(p == REST, REST, p - shift), o) for v, (p, o) in decoded.items()})
         return out
 
     def predict_normalised(self, pitches, onsets, major, anacrusis_steps=0, bar_steps=16):
         X = features(pitches, onsets, major, self.encoding, anacrusis_steps, bar_steps)
-        probs = self.probabilities(X)
-        return {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], self.encoding.ranges[v][0])
-                for v in self.outputs}
+        return self.decode_outputs(self.probabilities(X), pitches[self.inputs[0]], onsets[self.inputs[0]])
 
     def harmonize(self, melody: Voice, tonic: int, mode: str, time_signature: tuple[int, int] = (4, 4),
                   anacrusis: float = 0.0) -> list[Voice]:
@@ -384,11 +519,15 @@ class Harmonizer(Predictor):
         return data_dir() / "models" / f"harmonizer-{'-'.join(v.lower() for v in outputs)}.keras"
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Write the model (``.keras``) and its encoding (``.json`` beside it); return the model's path."""
+        """Write the model (``.keras``) and its encoding and decoding rules (``.json`` beside it); return the
+        model's path."""
         path = Path(path) if path else self.default_path(self.outputs)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.model.save(path)
-        path.with_suffix(".json").write_text(self.encoding.to_json())
+        meta = json.loads(self.encoding.to_json())
+        if self.voice_leading is not None:
+            meta["voice_leading"] = asdict(self.voice_leading)
+        path.with_suffix(".json").write_text(json.dumps(meta))
         return path
 
     @classmethod
@@ -399,8 +538,10 @@ class Harmonizer(Predictor):
         path = Path(path) if path else cls.default_path(outputs)
         if not path.exists() or not path.with_suffix(".json").exists():
             raise FileNotFoundError(f"no saved harmonizer at {path}")
-        enc = Encoding.from_json(path.with_suffix(".json").read_text())
-        return cls(keras.models.load_model(path), enc)
+        text = path.with_suffix(".json").read_text()
+        rules = json.loads(text).get("voice_leading")
+        return cls(keras.models.load_model(path), Encoding.from_json(text),
+                   VoiceLeading(**rules) if rules is not None else None)
 
 
 def best_octave_shift(pitches: np.ndarray, low: int, high: int) -> int | None:
@@ -527,6 +668,25 @@ class Bach(Predictor):
         return {v: (pitch[VOICES.index(v)].astype(np.int64), onset[VOICES.index(v)]) for v in self.outputs}
 
 
+class Combined(Predictor):
+    """Several predictors side by side as one (notebook 10): e.g. a lookup table for each of alto, tenor and bass.
+    Each part writes its own voices; a voice written by two parts is an error."""
+
+    def __init__(self, parts: Sequence[Predictor]):
+        names = [v for part in parts for v in part.outputs]
+        if not parts or len(set(names)) != len(names):
+            raise ValueError(f"the parts must write different voices, not {names}")
+        self.parts = list(parts)
+        self.outputs = tuple(v for v in VOICES if v in names)
+        self.steps_per_beat = parts[0].steps_per_beat
+
+    def predict_chorale(self, chorale):
+        out = {}
+        for part in self.parts:
+            out.update(part.predict_chorale(chorale))
+        return {v: out[v] for v in self.outputs}
+
+
 def evaluate(predictor: Predictor, chorales: Sequence[Chorale]) -> dict:
     """Metrics of a predictor's voices against Bach's on ``chorales``: :func:`helpers.metrics.pool_reports` of one
     :func:`helpers.metrics.harmony_report` per chorale (soprano plus the predicted voices, the bass as bass)."""
@@ -587,18 +747,6 @@ def clean_monophonic(voice: Voice, path, steps_per_beat: int = STEPS_PER_BEAT) -
     return Voice(voice.name, voice.pitches, voice.starts, ends, voice.program, voice.velocities)
 
 
-def _beats_to_seconds(pm, beats: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`helpers.midi.seconds_to_beats` for a MIDI file's tempo map."""
-    change_times, tempi = pm.get_tempo_changes()
-    if len(change_times) == 0:
-        change_times, tempi = np.array([0.0]), np.array([120.0])
-    bps = tempi / 60.0
-    change_beats = np.concatenate([[0.0], np.cumsum(np.diff(change_times) * bps[:-1])])
-    beats = np.asarray(beats, dtype=np.float64)
-    k = np.clip(np.searchsorted(change_beats, beats, side="right") - 1, 0, None)
-    return change_times[k] + (beats - change_beats[k]) / bps[k]
-
-
 def _finish_melody(voice: Voice, path, ts, tempo, sharps, pm=None) -> Melody:
     offset = float(voice.starts.min())
     voice = voice.shift(-offset)
@@ -630,9 +778,8 @@ def read_melody(path: str | os.PathLike) -> Melody:
     tempi = pm.get_tempo_changes()[1]
     sharps = None
     if pm.key_signature_changes:
-        number = pm.key_signature_changes[0].key_number
-        tonic = number % 12 if number < 12 else (number % 12 + 3) % 12  # the signature's major key
-        sharps = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: 7, 5: -1, 10: -2, 3: -3, 8: -4}[tonic]
+        number = pm.key_signature_changes[0].key_number  # pretty_midi: 0-11 major, 12-23 minor keys
+        sharps = signature_sharps(number % 12, "major" if number < 12 else "minor")
     return _finish_melody(voice, path, ts, float(tempi[0]) if len(tempi) else 120.0, sharps, pm)
 
 
@@ -693,7 +840,7 @@ def harmonize_file(melody_path: str | os.PathLike, out_path: str | os.PathLike |
         pm.key_signature_changes = [pretty_midi.KeySignature(melody.tonic + (12 if melody.mode == "minor" else 0), 0.0)]
     for v in voices:
         inst = pretty_midi.Instrument(program=PROGRAM, name=v.name)
-        starts, ends = _beats_to_seconds(pm, v.starts), _beats_to_seconds(pm, v.ends)
+        starts, ends = beats_to_seconds(pm, v.starts), beats_to_seconds(pm, v.ends)
         vel = v.velocities if v.velocities is not None else np.full(len(v), 80)
         inst.notes = [pretty_midi.Note(int(ve), int(p), float(s), float(e))
                       for p, s, e, ve in zip(v.pitches, starts, ends, vel)]
@@ -730,14 +877,12 @@ def _cli_harmonize(args) -> int:
         try:
             harmonizer = Harmonizer.load(outputs=outputs)
         except FileNotFoundError:
-            if outputs != DEFAULT_OUTPUTS:
-                print(f"error: no trained model for {', '.join(outputs)} at {Harmonizer.default_path(outputs)}; "
-                      "run the notebook that trains it first", file=sys.stderr)
-                return 1
             read_melody(args.melody)  # reject an unusable file before spending a minute on training
-            print(f"no saved model at {Harmonizer.default_path(outputs)}: training one on the chorales "
-                  "(about a minute; notebook 09 does the same) ...", file=sys.stderr)
-            harmonizer = train_default()
+            notebook = "09" if outputs == DEFAULT_OUTPUTS else "10"
+            print(f"no saved model at {Harmonizer.default_path(outputs)}: training one on the chorales with notebook "
+                  f"{notebook}'s settings (about a minute; running notebook {notebook} saves the same kind of "
+                  "model there) ...", file=sys.stderr)
+            harmonizer = train_default(outputs=outputs)
         path, melody = harmonize_file(args.melody, args.output, harmonizer, outputs)
     except MidiError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -747,27 +892,44 @@ def _cli_harmonize(args) -> int:
     return 0
 
 
-def train_default(seed: int = 0) -> Harmonizer:
-    """Train and save the alto harmonizer with notebook 09's settings on the training side of the grouped split."""
+def train_default(seed: int = 0, outputs: Sequence[str] = DEFAULT_OUTPUTS) -> Harmonizer:
+    """Train and save a harmonizer with the course's settings; return it.
+
+    The alto alone (notebook 09): trained on the training side of the grouped split, decoded step by step. Several
+    voices (notebook 10): trained on the training tunes minus a validation split (``grouped_split(train, 0.15,
+    seed=1)``, as notebook 10 does) and decoded jointly with :data:`DEFAULT_VOICE_LEADING`.
+    """
     import keras
 
     from .chorales import grouped_split
 
     keras.utils.set_random_seed(seed)
     train, _ = grouped_split(load_chorales())
-    harmonizer, _ = train_harmonizer(train, **DEFAULT_TRAINING)
+    outputs = tuple(outputs)
+    if outputs == DEFAULT_OUTPUTS:
+        harmonizer, _ = train_harmonizer(train, **DEFAULT_TRAINING)
+    else:
+        fit, _ = grouped_split(train, VALIDATION_FRACTION, seed=VALIDATION_SEED)
+        harmonizer, _ = train_harmonizer(fit, fit_encoding(train, outputs=outputs), **DEFAULT_TRAINING)
+        harmonizer = harmonizer.with_voice_leading(DEFAULT_VOICE_LEADING)
     harmonizer.save()
     return harmonizer
 
 
-#: Settings of notebook 09's harmonizer (and of ``train_default``).
+#: Settings of notebook 09's harmonizer (and of ``train_default``; notebook 10 keeps them for three voices).
 DEFAULT_TRAINING = {"units": 64, "epochs": 10, "window": 64, "hop": 32, "batch_size": 32}
+#: The validation split notebook 10 carves from the training tunes: ``grouped_split(train, 0.15, seed=1)``.
+VALIDATION_FRACTION, VALIDATION_SEED = 0.15, 1
+#: Joint decoding of notebook 10 (penalty chosen there on the validation tunes) for several voices.
+DEFAULT_VOICE_LEADING = VoiceLeading(parallel=3.0, crossing=3.0, candidates=4, hold="beat")
 
 
 def register_cli(sub) -> None:
-    """``python -m helpers harmonize MELODY [-o OUT.mid] [--voices alto]``."""
-    p = sub.add_parser("harmonize", help="write an alto (or more voices) under a melody from a MIDI/MusicXML file")
+    """``python -m helpers harmonize MELODY [-o OUT.mid] [--voices alto|satb]``."""
+    p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI/MusicXML "
+                                         "file")
     p.add_argument("melody", help="MIDI file whose first track with notes is the melody (or a MusicXML file)")
     p.add_argument("-o", "--output", help="MIDI file to write (default: MELODY-harmonized.mid beside it)")
-    p.add_argument("--voices", default="alto", help="voices to generate: alto (default) or satb")
+    p.add_argument("--voices", default="alto",
+                   help="voices to generate: alto (default) or satb (tracks Soprano, Alto, Tenor, Bass)")
     p.set_defaults(func=_cli_harmonize)

@@ -14,6 +14,9 @@ Conventions (stated here once, used by the notebooks):
   class is a fifth (7) or an octave/unison (0) before and after. Rests break the chain.
 * *in the scale*: the major scale for a major key; for a minor key the natural minor plus the raised sixth and
   seventh (melodic/harmonic minor), nine pitch classes.
+* *crossings* and *wide spacings* are counted as events (the step where one begins) as well as in steps; the
+  usual ranges of the four voices are :data:`USUAL_RANGES`.
+* *chord match*: the set of pitch classes sounding at a step (in all voices together) equals the reference's.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ CONSONANT_UPPER = (0, 3, 4, 5, 7, 8, 9)
 CONSONANT_WITH_BASS = (0, 3, 4, 7, 8, 9)
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)  # natural minor + raised 6th and 7th
+#: Usual ranges of the four voices as taught for four-part writing (lowest and highest MIDI pitch, inclusive):
+#: soprano C4–G5, alto G3–D5, tenor C3–G4, bass E2–C4.
+USUAL_RANGES = {"Soprano": (60, 79), "Alto": (55, 74), "Tenor": (48, 67), "Bass": (40, 60)}
+#: Pairs whose spacing is checked (more than an octave apart is "wide"): the upper three voices' neighbours.
+SPACED_PAIRS = (("Soprano", "Alto"), ("Alto", "Tenor"))
 
 
 def _pair(upper: np.ndarray, lower: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,6 +88,43 @@ def crossing(upper: np.ndarray, lower: np.ndarray) -> float:
     return _share(*crossing_count(upper, lower))
 
 
+def event_count(mask: np.ndarray) -> int:
+    """Number of runs of True in a boolean sequence (the steps where a crossing, a wide spacing, ... begins)."""
+    mask = np.asarray(mask, dtype=bool)
+    return int(mask[0] + np.sum(mask[1:] & ~mask[:-1])) if len(mask) else 0
+
+
+def crossing_events(upper: np.ndarray, lower: np.ndarray) -> int:
+    """Number of crossings: runs of steps where both voices sound and the lower one lies above the upper one."""
+    upper, lower = _pair(upper, lower)
+    return event_count(both_sounding(upper, lower) & (lower > upper))
+
+
+def spacing_events(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) -> int:
+    """Number of wide spacings: runs of steps where both sound more than ``max_interval`` semitones apart."""
+    upper, lower = _pair(upper, lower)
+    return event_count(both_sounding(upper, lower) & (np.abs(upper - lower) > max_interval))
+
+
+def chord_match_count(pitches: Mapping[str, np.ndarray], true: Mapping[str, np.ndarray]) -> tuple[int, int]:
+    """``(matching steps, steps)``: steps where the pitch classes sounding in all of ``pitches`` together are
+    exactly those sounding in all of ``true`` together (octave and doubling ignored; a silent step matches a silent
+    step). Raises ValueError if the sequences differ in length."""
+    def pc_sets(voices: Mapping[str, np.ndarray]) -> np.ndarray:
+        seqs = [np.asarray(p).astype(np.int64) for p in voices.values()]
+        if len({len(p) for p in seqs}) > 1:
+            raise ValueError(f"voices must have one length, not {[len(p) for p in seqs]}")
+        bits = np.zeros(len(seqs[0]), dtype=np.int64)
+        for p in seqs:
+            bits |= np.where(p != REST, 1 << (p % 12), 0)
+        return bits
+
+    a, b = pc_sets(pitches), pc_sets(true)
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
+    return int((a == b).sum()), len(a)
+
+
 def spacing_count(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) -> tuple[int, int]:
     """``(wide steps, steps where both sound)``: the voices more than ``max_interval`` semitones apart."""
     upper, lower = _pair(upper, lower)
@@ -103,6 +148,27 @@ def parallel_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) ->
     ic = (upper - lower) % 12
     same = (ic[1:] == interval_class) & (ic[:-1] == interval_class)
     return int((ok & moving & same).sum())
+
+
+def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction: bool = True) -> tuple[int, int]:
+    """``(fifths, unisons/octaves)`` from one step to the next as music21's ``VoiceLeadingQuartet`` judges them
+    (``parallelFifth``, ``parallelUnisonOrOctave``), over the step transitions where both voices sound and one
+    moves. music21 also flags fifths and octaves reached by *contrary* motion; ``same_direction=True`` keeps only
+    motions it calls similar, the definition of :func:`parallel_count`. A slow cross-check for notebook 10;
+    music21 spells pitches from MIDI numbers, so a fifth it spells as a diminished sixth does not count."""
+    from music21 import note, voiceLeading
+
+    upper, lower = _pair(upper, lower)
+    both = both_sounding(upper, lower)
+    fifths = octaves = 0
+    for t in np.flatnonzero(both[1:] & both[:-1] & ((np.diff(upper) != 0) | (np.diff(lower) != 0))):
+        q = voiceLeading.VoiceLeadingQuartet(note.Note(midi=int(upper[t])), note.Note(midi=int(upper[t + 1])),
+                                             note.Note(midi=int(lower[t])), note.Note(midi=int(lower[t + 1])))
+        if same_direction and not q.similarMotion():
+            continue
+        fifths += bool(q.parallelFifth())
+        octaves += bool(q.parallelUnisonOrOctave())
+    return fifths, octaves
 
 
 def scale_pitch_classes(tonic: int, mode: str) -> np.ndarray:
@@ -132,20 +198,22 @@ def pair_report(upper: np.ndarray, lower: np.ndarray, steps_per_beat: int,
                 consonant: Sequence[int] = CONSONANT_UPPER, max_interval: int = 12) -> dict[str, float]:
     """Counts for one pair of voices (used by :func:`harmony_report`; pool them with :func:`pool_reports`).
 
-    Keys: ``both`` (steps where both sound), ``consonant``, ``crossed``, ``wide`` (steps), ``fifths``,
-    ``octaves`` (parallel motions) and ``beats`` (length of the piece).
+    Keys: ``both`` (steps where both sound), ``consonant``, ``crossed``, ``wide`` (steps), ``crossings``,
+    ``wide_spans`` (events), ``fifths``, ``octaves`` (parallel motions) and ``beats`` (length of the piece).
     """
     cons, both = consonant_count(upper, lower, consonant)
     return {"both": both, "consonant": cons, "crossed": crossing_count(upper, lower)[0],
-            "wide": spacing_count(upper, lower, max_interval)[0],
+            "wide": spacing_count(upper, lower, max_interval)[0], "crossings": crossing_events(upper, lower),
+            "wide_spans": spacing_events(upper, lower, max_interval),
             "fifths": parallel_count(upper, lower, 7), "octaves": parallel_count(upper, lower, 0),
             "beats": len(np.asarray(upper)) / steps_per_beat}
 
 
 def voice_report(pitch: np.ndarray, tonic: int, mode: str, onset: np.ndarray | None = None,
-                 true: np.ndarray | None = None) -> dict[str, float]:
+                 true: np.ndarray | None = None, usual_range: tuple[int, int] | None = None) -> dict[str, float]:
     """Counts for one voice: ``steps``, ``correct`` (steps equal to ``true``, if given), ``in_scale``, ``notes``,
-    ``low`` and ``high`` (lowest and highest pitch; NaN for a silent voice)."""
+    ``low`` and ``high`` (lowest and highest pitch; NaN for a silent voice) and, given ``usual_range`` (lowest,
+    highest, inclusive), ``outside``: the notes outside it."""
     pitch = np.asarray(pitch).astype(np.int64)
     sounding = pitch[pitch != REST]
     in_scale, notes = in_scale_count(pitch, tonic, mode, onset)
@@ -154,52 +222,95 @@ def voice_report(pitch: np.ndarray, tonic: int, mode: str, onset: np.ndarray | N
               "high": float(sounding.max()) if len(sounding) else float("nan")}
     if true is not None:
         report["correct"] = int((pitch == np.asarray(true)).sum())
+    if usual_range is not None:
+        played = note_pitches(pitch, onset)
+        report["outside"] = int(((played < usual_range[0]) | (played > usual_range[1])).sum())
     return report
 
 
 def harmony_report(pitches: Mapping[str, np.ndarray], tonic: int, mode: str, steps_per_beat: int,
                    onsets: Mapping[str, np.ndarray] | None = None, true: Mapping[str, np.ndarray] | None = None,
-                   bass: str | None = None) -> dict:
+                   bass: str | None = None, ranges: Mapping[str, tuple[int, int]] | None = None) -> dict:
     """Counts of one piece: ``{"voices": {name: voice_report}, "pairs": {(upper, lower): pair_report}}``.
 
     ``pitches`` maps voice names to step sequences, highest voice first (the order gives upper/lower in each
-    pair). ``true`` (optional) gives the reference sequences for frame accuracy. Pairs that involve ``bass``
-    use :data:`CONSONANT_WITH_BASS`.
+    pair). ``true`` (optional) gives the reference sequences for frame accuracy; if it holds every voice, the
+    report also has ``"chord"``: ``{"matching", "steps"}`` (:func:`chord_match_count`). Pairs that involve
+    ``bass`` use :data:`CONSONANT_WITH_BASS`. Voices named in ``ranges`` (default :data:`USUAL_RANGES`) count
+    their notes outside that range.
     """
     names = list(pitches)
     onsets = onsets or {}
     true = true or {}
-    voices = {n: voice_report(pitches[n], tonic, mode, onsets.get(n), true.get(n)) for n in names}
+    ranges = USUAL_RANGES if ranges is None else ranges
+    voices = {}
+    for n in names:
+        voices[n] = voice_report(pitches[n], tonic, mode, onsets.get(n), true.get(n), ranges.get(n))
+        voices[n]["beats"] = len(np.asarray(pitches[n])) / steps_per_beat
     pairs = {}
     for up, low in combinations(names, 2):
         consonant = CONSONANT_WITH_BASS if bass in (up, low) else CONSONANT_UPPER
         pairs[(up, low)] = pair_report(pitches[up], pitches[low], steps_per_beat, consonant)
-    return {"voices": voices, "pairs": pairs}
+    report = {"voices": voices, "pairs": pairs}
+    if all(n in true for n in names):
+        matching, steps = chord_match_count(pitches, {n: true[n] for n in names})
+        report["chord"] = {"matching": matching, "steps": steps}
+    return report
 
 
 def pool_reports(reports: Sequence[dict]) -> dict:
     """Add up the counts of many :func:`harmony_report` results and turn them into figures.
 
-    Returns ``{"voices": {name: {accuracy, in_scale, low, high}}, "pairs": {(u, l): {consonance, crossing,
-    spacing, fifths_per_100_beats, octaves_per_100_beats}}}`` (shares between 0 and 1; NaN where undefined).
+    Returns ``{"voices": {name: {accuracy, in_scale, low, high, outside_per_100_beats}}, "pairs": {(u, l):
+    {consonance, crossing, spacing, fifths_per_100_beats, octaves_per_100_beats, crossings_per_100_beats,
+    wide_per_100_beats}}, "chord": {accuracy}}`` (shares between 0 and 1; NaN where undefined; a figure appears
+    only where every report has its counts).
     """
     if not reports:
         raise ValueError("no reports to pool")
     out: dict = {"voices": {}, "pairs": {}}
     for name in reports[0]["voices"]:
         rs = [r["voices"][name] for r in reports]
-        total = {k: sum(r.get(k, 0) for r in rs) for k in ("steps", "correct", "in_scale", "notes")}
+        total = {k: sum(r.get(k, 0) for r in rs) for k in ("steps", "correct", "in_scale", "notes", "outside",
+                                                            "beats")}
         fig = {"in_scale": _share(total["in_scale"], total["notes"]),
                "low": float(np.nanmin([r["low"] for r in rs])), "high": float(np.nanmax([r["high"] for r in rs]))}
         if all("correct" in r for r in rs):
             fig["accuracy"] = _share(total["correct"], total["steps"])
+        if all("outside" in r and "beats" in r for r in rs) and total["beats"]:
+            fig["outside_per_100_beats"] = 100 * total["outside"] / total["beats"]
         out["voices"][name] = fig
     for pair in reports[0]["pairs"]:
         rs = [r["pairs"][pair] for r in reports]
-        total = {k: sum(r[k] for r in rs) for k in rs[0]}
-        out["pairs"][pair] = {"consonance": _share(total["consonant"], total["both"]),
-                              "crossing": _share(total["crossed"], total["both"]),
-                              "spacing": _share(total["wide"], total["both"]),
-                              "fifths_per_100_beats": 100 * total["fifths"] / total["beats"],
-                              "octaves_per_100_beats": 100 * total["octaves"] / total["beats"]}
+        total = {k: sum(r.get(k, 0) for r in rs) for k in rs[0]}
+        fig = {"consonance": _share(total["consonant"], total["both"]),
+               "crossing": _share(total["crossed"], total["both"]),
+               "spacing": _share(total["wide"], total["both"]),
+               "fifths_per_100_beats": 100 * total["fifths"] / total["beats"],
+               "octaves_per_100_beats": 100 * total["octaves"] / total["beats"]}
+        if all("crossings" in r and "wide_spans" in r for r in rs):
+            fig["crossings_per_100_beats"] = 100 * total["crossings"] / total["beats"]
+            fig["wide_per_100_beats"] = 100 * total["wide_spans"] / total["beats"]
+        out["pairs"][pair] = fig
+    if all("chord" in r for r in reports):
+        out["chord"] = {"accuracy": _share(sum(r["chord"]["matching"] for r in reports),
+                                           sum(r["chord"]["steps"] for r in reports))}
     return out
+
+
+def voice_leading_rates(pooled: Mapping, voices: Sequence[str] | None = None) -> dict[str, float]:
+    """Voice-leading events per 100 beats from a :func:`pool_reports` result, added over voices and pairs.
+
+    ``parallel_fifths`` and ``parallel_octaves``: over every pair of voices; ``crossings``: over neighbouring
+    voices (in the order of ``voices``, default the report's order, highest first); ``wide_spacing``: over
+    :data:`SPACED_PAIRS`; ``outside_range``: notes outside :data:`USUAL_RANGES`, over every voice but the first
+    (the melody, which is given).
+    """
+    names = list(voices or pooled["voices"])
+    pairs = pooled["pairs"]
+    chosen = [p for p in pairs if p[0] in names and p[1] in names]
+    return {"parallel_fifths": sum(pairs[p]["fifths_per_100_beats"] for p in chosen),
+            "parallel_octaves": sum(pairs[p]["octaves_per_100_beats"] for p in chosen),
+            "crossings": sum(pairs[(u, low)]["crossings_per_100_beats"] for u, low in zip(names, names[1:])),
+            "wide_spacing": sum(pairs[p]["wide_per_100_beats"] for p in SPACED_PAIRS if p in chosen),
+            "outside_range": sum(pooled["voices"][n].get("outside_per_100_beats", 0.0) for n in names[1:])}
