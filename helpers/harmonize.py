@@ -13,10 +13,14 @@ The pieces, in the order notebook 09 uses them:
   per output voice, a softmax over pitch classes and a sigmoid onset unit. :func:`train_harmonizer` trains it on
   windows of the chorales; a :class:`Harmonizer` predicts, decodes (:func:`decode`) and saves itself under
   ``data_dir()/"models"``.
-* **baselines** — :class:`ConstantInterval` and :class:`LookupTable`, with the same interface as the network;
-  :func:`evaluate` measures any of them (or Bach himself) with :mod:`helpers.metrics`.
+* **several voices** (notebook 10) — the same model with outputs alto, tenor and bass; :func:`decode_jointly`
+  chooses whole chords by a Viterbi search with :class:`VoiceLeading` penalties for parallels and crossings (a
+  :class:`Harmonizer` given ``voice_leading`` decodes that way).
+* **baselines** — :class:`ConstantInterval` and :class:`LookupTable`, with the same interface as the network
+  (:class:`Combined` puts one per voice side by side); :func:`evaluate` measures any of them (or Bach himself) with
+  :mod:`helpers.metrics`.
 * **melody files** — :func:`read_melody` reads a MIDI or MusicXML melody and finds its key (:func:`estimate_key`);
-  :func:`harmonize_file` is the ``python -m helpers harmonize`` command.
+  :func:`harmonize_file` is the ``python -m helpers harmonize`` command (``--voices satb`` for four parts).
 """
 
 from __future__ import annotations

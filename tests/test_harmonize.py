@@ -1,16 +1,16 @@
-"""Tests of helpers.harmonize: key normalisation, encodings, baselines, the harmonizer and the ``harmonize`` command
-(notebook 09). A tiny model is trained on generated chorales in a temporary data folder, so these tests need
-neither the chorale cache nor notebook 09."""
+"""Tests of helpers.harmonize: key normalisation, encodings, baselines, the harmonizer, joint decoding and the
+``harmonize`` command (notebooks 09 and 10). Tiny models are trained on generated chorales in a temporary data
+folder, so these tests need neither the chorale cache nor the notebooks."""
 
 import numpy as np
 import pretty_midi
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import harmonize as H
 from helpers.__main__ import main
-from helpers.chorales import Chorale
+from helpers.chorales import Chorale, signature_sharps
 from helpers.midi import MidiError, Voice, midi_to_voices, write_midi
 from helpers.pianoroll import REST, steps_to_voice
 
@@ -47,7 +47,18 @@ def tiny(chorales, tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
     harmonizer, history = H.train_harmonizer(chorales, units=8, epochs=2, window=32, hop=16)
     harmonizer.save(folder / "models" / "harmonizer-alto.keras")
+    satb = tiny_satb(chorales).with_voice_leading(H.VoiceLeading(3.0, 3.0, 3, "beat"))
+    satb.save(folder / "models" / "harmonizer-alto-tenor-bass.keras")
     return folder
+
+
+def tiny_satb(chorales):
+    """A tiny alto-tenor-bass harmonizer (not saved)."""
+    import keras
+
+    keras.utils.set_random_seed(1)
+    enc = H.fit_encoding(chorales, outputs=("Alto", "Tenor", "Bass"))
+    return H.train_harmonizer(chorales, enc, units=8, epochs=2, window=32, hop=16)[0]
 
 
 @pytest.fixture
@@ -275,10 +286,50 @@ def test_command_explains_a_melody_too_wide_for_any_octave(data_dir, tmp_path, c
     assert "no octave transposition fits" in capsys.readouterr().err and not out.exists()
 
 
-def test_command_without_a_model_for_the_voices_says_so(data_dir, tmp_path, capsys):
-    src = melody_file(tmp_path / "t.mid", [60, 62, 64])
-    assert main(["harmonize", str(src), "--voices", "satb"]) == 1
-    assert "no trained model for Alto, Tenor, Bass" in capsys.readouterr().err
+def test_command_writes_four_tracks_for_satb(data_dir, tmp_path, capsys):
+    src = melody_file(tmp_path / "tune.mid", [67, 69, 71, 72, 74, 72, 71, 69, 67], tempo=90, key=(7, "major"))
+    out = tmp_path / "satb.mid"
+    assert main(["harmonize", str(src), "--voices", "satb", "-o", str(out)]) == 0
+    assert "Soprano + Alto + Tenor + Bass" in capsys.readouterr().out
+    pm = pretty_midi.PrettyMIDI(str(out))
+    assert [i.name for i in pm.instruments] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert pm.get_tempo_changes()[1][0] == pytest.approx(90, rel=1e-3) and pm.key_signature_changes[0].key_number == 7
+    voices = midi_to_voices(pm)
+    assert np.array_equal(voices[0].pitches, [67, 69, 71, 72, 74, 72, 71, 69, 67])
+    assert all(len(v) > 0 and v.end <= voices[0].end + 1e-6 for v in voices[1:])
+
+
+def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp_path, capsys):
+    for path, reason in bad_files(tmp_path):
+        out = tmp_path / f"{path.stem}-satb.mid"
+        assert main(["harmonize", str(path), "--voices", "satb", "-o", str(out)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(path) in err and reason in err, err
+        assert not out.exists()
+
+
+def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    calls = []
+
+    def fake_train_default(seed=0, outputs=H.DEFAULT_OUTPUTS):  # the real one trains on all chorales (a minute)
+        calls.append(tuple(outputs))
+        h = tiny_satb(chorales).with_voice_leading(H.DEFAULT_VOICE_LEADING)
+        h.save()
+        return h
+
+    monkeypatch.setattr(H, "train_default", fake_train_default)
+    src = melody_file(tmp_path / "t.mid", [60, 62, 64, 65, 67])
+    bad = tmp_path / "bad.mid"
+    bad.write_text("not music")
+    assert main(["harmonize", str(bad), "--voices", "satb"]) == 1 and calls == []  # no training for a bad file
+    capsys.readouterr()
+    assert main(["harmonize", str(src), "--voices", "satb"]) == 0
+    err = capsys.readouterr().err
+    path = H.Harmonizer.default_path(("Alto", "Tenor", "Bass"))
+    assert str(path) in err and "notebook 10" in err and calls == [("Alto", "Tenor", "Bass")]
+    assert H.Harmonizer.load(outputs=("Alto", "Tenor", "Bass")).voice_leading == H.DEFAULT_VOICE_LEADING
+    assert main(["harmonize", str(src), "--voices", "satb"]) == 0 and len(calls) == 1  # the saved model is reused
     assert main(["harmonize", str(src), "--voices", "soprano"]) == 2
 
 
@@ -290,13 +341,103 @@ def test_overlapping_legato_notes_are_trimmed_but_two_lines_in_one_track_are_rej
         H.clean_monophonic(two_lines, "x")
 
 
-@settings(max_examples=20, deadline=None)
-@given(st.lists(st.floats(0, 50), min_size=1, max_size=20))
-def test_beats_to_seconds_inverts_seconds_to_beats_across_tempo_changes(beats):
-    from helpers.midi import seconds_to_beats
-
+def test_command_keeps_the_melody_on_its_seconds_across_a_tempo_change(data_dir, tmp_path):
     pm = pretty_midi.PrettyMIDI(initial_tempo=100)
-    pm._tick_scales.append((pm.time_to_tick(6.0), 60.0 / (160 * pm.resolution)))
+    pm._tick_scales.append((pm.time_to_tick(3.0), 60.0 / (160 * pm.resolution)))  # 160 bpm from 3 s on
     pm._update_tick_to_time(pm.time_to_tick(100.0))
-    seconds = H._beats_to_seconds(pm, np.array(beats))
-    np.testing.assert_allclose(seconds_to_beats(pm, seconds), beats, atol=1e-6)
+    inst = pretty_midi.Instrument(0, name="Melody")
+    times = [0.0, 0.6, 1.2, 1.8, 2.4, 3.0, 3.375, 3.75, 4.125]
+    inst.notes = [pretty_midi.Note(80, p, t, t + 0.3) for p, t in zip([60, 62, 64, 65, 67, 65, 64, 62, 60], times)]
+    pm.instruments.append(inst)
+    src = tmp_path / "tempo.mid"
+    pm.write(str(src))
+    out = tmp_path / "tempo-out.mid"
+    assert main(["harmonize", str(src), "-o", str(out)]) == 0
+    written = pretty_midi.PrettyMIDI(str(out))
+    np.testing.assert_allclose([n.start for n in written.instruments[0].notes], times, atol=1e-3)
+    assert max(n.end for n in written.instruments[1].notes) <= 4.125 + 0.3 + 1e-3
+
+
+@given(st.integers(0, 11), st.sampled_from(["major", "minor"]))
+def test_estimate_key_with_a_signature_keeps_to_that_signature(tonic, mode):
+    triad = np.array([0, 4, 7, 12, 7, 4, 0]) if mode == "major" else np.array([0, 3, 7, 12, 7, 3, 0])
+    found = H.estimate_key(60 + tonic + triad, sharps=signature_sharps(tonic, mode))
+    assert signature_sharps(*found) == signature_sharps(tonic, mode)
+    assert found == (tonic, mode)
+
+
+def test_read_melody_takes_a_minor_key_signature_from_the_file(tmp_path):
+    src = melody_file(tmp_path / "e.mid", [64, 66, 67, 71, 67, 66, 64, 63, 64], key=(4, "minor"))
+    melody = H.read_melody(src)
+    assert (melody.tonic, melody.mode, melody.key_source) == (4, "minor", "key signature")
+
+
+# ------------------------------------------------------------------------------------ joint decoding
+
+def one_hot_probs(classes, n_classes, sharpness=0.9):
+    """Softmax-like outputs that put ``sharpness`` on the given class of each step and spread the rest."""
+    p = np.full((len(classes), n_classes), (1 - sharpness) / (n_classes - 1))
+    p[np.arange(len(classes)), classes] = sharpness
+    return p
+
+
+def test_joint_decoding_without_penalties_step_by_step_is_the_per_step_argmax():
+    rng = np.random.default_rng(0)
+    probs = {v: rng.dirichlet(np.ones(9), 12) for v in ("Alto", "Tenor")}
+    onsets = {v: rng.random(12) for v in probs}
+    lows = {"Alto": 60, "Tenor": 50}
+    melody = np.full(12, 72)
+    out = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(0.0, 0.0, 3, "step"))
+    for v in probs:
+        expected = H.decode(probs[v], onsets[v], lows[v])
+        assert np.array_equal(out[v][0], expected[0]) and np.array_equal(out[v][1], expected[1])
+
+
+def test_joint_decoding_avoids_the_parallel_fifths_the_argmax_writes():
+    from helpers.metrics import parallel_count
+
+    melody = np.array([76, 76, 77, 77])  # E5 E5 F5 F5
+    # the most likely alto C5 -> D5 over the most likely tenor F4 -> G4: parallel fifths between alto and tenor
+    alto = one_hot_probs([1 + 72 - 60] * 2 + [1 + 74 - 60] * 2, 20, 0.6)  # C5, C5, D5, D5
+    tenor = one_hot_probs([1 + 65 - 50] * 2 + [1 + 67 - 50] * 2, 25, 0.6)  # F4, F4, G4, G4
+    probs, lows = {"Alto": alto, "Tenor": tenor}, {"Alto": 60, "Tenor": 50}
+    onsets = {v: np.array([1, 0, 1, 0.0]) for v in probs}
+    free = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(0.0, 0.0, 3, "step"))
+    assert parallel_count(free["Alto"][0], free["Tenor"][0], 7) == 1
+    ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step"))
+    pitches = [melody, ruled["Alto"][0], ruled["Tenor"][0]]
+    assert all(parallel_count(pitches[a], pitches[b], ic) == 0 for a in range(3) for b in range(a + 1, 3)
+               for ic in (0, 7))
+
+
+def test_joint_decoding_holds_each_voice_through_a_beat_or_melody_note():
+    rng = np.random.default_rng(1)
+    melody = np.array([72] * 6 + [74] * 2 + [REST] * 4)
+    probs = {"Alto": rng.dirichlet(np.ones(12) * 0.3, 12)}
+    out = H.decode_jointly(probs, {"Alto": np.full(12, 0.9)}, {"Alto": 55}, melody, H.VoiceLeading(1, 1, 4, "beat"),
+                           melody_onsets=np.r_[1, np.zeros(5), 1, 0, np.zeros(4)].astype(bool), steps_per_beat=4)
+    assert H.chord_starts(melody, None, 4).tolist() == [0, 4, 6, 8]
+    pitch, onset = out["Alto"]
+    for a, b in [(0, 4), (4, 6), (6, 8), (8, 12)]:
+        assert len(set(pitch[a:b].tolist())) == 1
+    assert np.flatnonzero(onset).tolist() == [s for s in (0, 4, 6, 8) if pitch[s] != REST]
+    with pytest.raises(ValueError, match="hold"):
+        H.VoiceLeading(hold="bar")
+
+
+def test_saved_satb_harmonizer_keeps_its_voice_leading_rules(data_dir, chorales):
+    h = H.Harmonizer.load(outputs=("Alto", "Tenor", "Bass"))
+    assert h.voice_leading == H.VoiceLeading(3.0, 3.0, 3, "beat")
+    out = h.predict_chorales(chorales[:2])
+    assert set(out[0]) == {"Alto", "Tenor", "Bass"} and len(out[1]["Bass"][0]) == chorales[1].n_steps()
+    assert H.Harmonizer.load().voice_leading is None  # notebook 09's alto model decodes step by step
+
+
+def test_combined_baselines_write_every_voice_and_are_measured_as_chords(chorales):
+    both = H.Combined([H.LookupTable.fit(chorales, 1, v) for v in ("Bass", "Alto", "Tenor")])
+    assert both.outputs == ("Alto", "Tenor", "Bass")
+    rep = H.evaluate(both, chorales)
+    assert set(rep["voices"]) == {"Soprano", "Alto", "Tenor", "Bass"} and 0 <= rep["chord"]["accuracy"] <= 1
+    assert H.evaluate(H.Bach(("Alto", "Tenor", "Bass")), chorales)["chord"]["accuracy"] == 1.0
+    with pytest.raises(ValueError, match="different voices"):
+        H.Combined([H.ConstantInterval(3), H.ConstantInterval(5)])

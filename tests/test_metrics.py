@@ -9,16 +9,24 @@ from hypothesis import strategies as st
 
 from helpers.metrics import (
     CONSONANT_WITH_BASS,
+    USUAL_RANGES,
+    chord_match_count,
     consonance,
     crossing,
+    crossing_events,
+    event_count,
     frame_accuracy,
     harmony_report,
     in_scale_count,
+    music21_parallel_count,
     note_pitches,
     parallel_count,
     pool_reports,
     scale_pitch_classes,
     spacing_count,
+    spacing_events,
+    voice_leading_rates,
+    voice_report,
 )
 
 R = -1
@@ -123,3 +131,55 @@ def test_harmony_report_has_every_pair_and_pool_weights_by_length():
 def test_pool_reports_rejects_an_empty_list():
     with pytest.raises(ValueError, match="no reports"):
         pool_reports([])
+
+
+def test_events_count_each_crossing_or_wide_spacing_once_however_long():
+    assert event_count(np.array([0, 1, 1, 0, 1, 0, 0, 1], bool)) == 3 and event_count(np.array([], bool)) == 0
+    upper = np.array([60, 60, 60, 60, 60, 60])
+    assert crossing_events(upper, np.array([55, 62, 64, 55, 61, R])) == 2
+    assert crossing_events(upper, np.array([62, R, 62, 55, 55, 55])) == 2  # a rest ends a crossing
+    assert spacing_events(np.array([76, 76, 72, 76]), np.array([60, 60, 60, 60])) == 2
+
+
+def test_chord_match_ignores_octaves_and_doubling_but_not_pitch_classes():
+    true = {"S": np.array([72, 72, 74, R]), "A": np.array([67, 64, 65, R]), "B": np.array([48, 48, 50, R])}
+    other = {"S": true["S"], "A": np.array([55, 64, 65, R]), "B": np.array([60, 60, 57, R])}
+    assert chord_match_count(other, true) == (3, 4)  # step 2 has an A in the bass instead of a D
+    assert chord_match_count(true, true) == (4, 4)
+    with pytest.raises(ValueError, match="one length"):
+        chord_match_count({"S": np.zeros(3), "A": np.zeros(4)}, true)
+
+
+@settings(max_examples=30, deadline=None)
+@given(melodies, st.integers(-2, 2))
+def test_chord_match_does_not_change_when_a_voice_moves_by_octaves(melody, octaves):
+    s = np.array(melody)
+    a = s - 4
+    assert chord_match_count({"S": s, "A": a + 12 * octaves}, {"S": s, "A": a}) == (len(s), len(s))
+
+
+def test_voice_report_counts_notes_outside_the_usual_range():
+    rep = voice_report(np.array([40, 40, 41, 60, 61, R]), 0, "major", usual_range=USUAL_RANGES["Bass"])
+    assert rep["outside"] == 1  # the 61 (C#4); the held 40 (E2) is one note inside
+
+
+def test_pooled_four_voice_report_gives_chords_events_and_rates():
+    voices = {"Soprano": np.array([72, 74, 74, 74]), "Alto": np.array([65, 67, 67, 67]),
+              "Tenor": np.array([60, 60, 69, 60]), "Bass": np.array([48, 48, 48, 48])}  # one beat of four steps
+    rep = harmony_report(voices, 0, "major", 4, true=voices, bass="Bass")
+    pooled = pool_reports([rep, rep])
+    assert pooled["chord"]["accuracy"] == 1.0
+    rates = voice_leading_rates(pooled)
+    assert rates["parallel_fifths"] == pytest.approx(100.0)  # soprano and alto F-C to G-D: one per beat
+    assert rates["parallel_octaves"] == 0.0 and rates["wide_spacing"] == 0.0
+    assert rates["crossings"] == pytest.approx(100.0)  # the tenor's A4 above the alto's G4
+    assert rates["outside_range"] == pytest.approx(100.0)  # that A4 is above the tenor's usual G4
+    assert "chord" not in pool_reports([harmony_report(voices, 0, "major", 4, true={"Alto": voices["Alto"]})])
+
+
+def test_music21_agrees_on_parallels_and_also_flags_contrary_fifths_and_octaves():
+    upper, lower = np.array([67, 69, 69, 71, 72, 74]), np.array([60, 62, 62, 64, 60, 62])
+    assert music21_parallel_count(upper, lower) == (parallel_count(upper, lower, 7), parallel_count(upper, lower, 0))
+    contrary = (np.array([60, 55]), np.array([48, 55]))  # an octave closing to a unison
+    assert parallel_count(*contrary, 0) == 0 and music21_parallel_count(*contrary) == (0, 0)
+    assert music21_parallel_count(*contrary, same_direction=False) == (0, 1)
