@@ -429,7 +429,7 @@ def _cli_data(args) -> int:
     folder = data_dir() / "bach-midi"
     if not folder.exists() or len(list(folder.glob("*.mid"))) != len(chorales):
         export_midi_folder(chorales, folder)
-    print(chorales.summary() if args.verbose else repr(chorales))
+    print(chorales.summary())
     print(f"{len(set(c.group for c in chorales))} melody groups; cache {_cache_path()}; MIDI export in {folder}")
     return 0
 
@@ -437,5 +437,4 @@ def _cli_data(args) -> int:
 def register_cli(sub) -> None:
     """``python -m helpers data``: build the chorale cache and the MIDI export in ``data/``."""
     p = sub.add_parser("data", help="parse the chorales into data/ (cache and MIDI export)")
-    p.add_argument("-v", "--verbose", action="store_true", help="list every skipped file with its reason")
     p.set_defaults(func=_cli_data)
