@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+# Keep TensorFlow's start-up notices off stderr, where the commands report bad files. The oneDNN notice ignores
+# TF_CPP_MIN_LOG_LEVEL; turning oneDNN off changes only the order of floating-point operations.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 #: Modules that contribute commands, in the order ``--help`` lists them.
 COMMAND_MODULES = ("helpers.chorales", "helpers.keyfinding", "helpers.harmonize")

@@ -397,17 +397,9 @@ def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
     return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
 
 
-def _quiet_tensorflow() -> None:
-    """Keep TensorFlow's start-up notices off stderr, where the commands report bad files (the oneDNN notice
-    ignores TF_CPP_MIN_LOG_LEVEL; turning oneDNN off changes nothing but the order of float operations)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-
 def _cli_train(args) -> int:
     from .chorales import load_chorales
 
-    _quiet_tensorflow()
     chorales = load_chorales(args.midi_folder) if args.midi_folder else load_chorales()
     if not len(chorales):
         print(f"no usable chorales in {chorales.source}", file=sys.stderr)
@@ -423,7 +415,6 @@ def _cli_train(args) -> int:
 
 
 def _cli_key(args) -> int:
-    _quiet_tensorflow()
     try:
         model = load_key_classifier(args.model)
     except FileNotFoundError as exc:
