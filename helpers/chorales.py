@@ -37,6 +37,12 @@ def signature_sharps(tonic: int, mode: str) -> int:
     return _SHARPS_OF_MAJOR[major_tonic % 12]
 
 
+def signature_tonic(sharps):
+    """Pitch class of the *major* key with ``sharps`` sharps (negative: flats), the inverse of
+    :func:`signature_sharps` for major keys: each sharp is a fifth up. Works on arrays too."""
+    return (7 * np.asarray(sharps, dtype=int)) % 12
+
+
 @dataclass(frozen=True, eq=False)
 class Chorale:
     """A four-part chorale on a beat grid.

@@ -36,7 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .chorales import VOICES, Chorale, load_chorales, signature_sharps
+from .chorales import VOICES, Chorale, load_chorales, signature_sharps, signature_tonic
+from .keyfinding import krumhansl_kessler
 from .metrics import harmony_report, pool_reports
 from .midi import MidiError, Voice, beats_to_seconds, key_name, load_midi, midi_to_voices, write_midi
 from .paths import data_dir
@@ -46,11 +47,6 @@ STEPS_PER_BEAT = 4
 DEFAULT_OUTPUTS = ("Alto",)
 PROGRAM = 52  # Choir Aahs, as the chorale voices
 BEATS_IN_BAR = 4  # the beat-in-bar feature tells beats 1, 2, 3 and "4 or later" apart
-
-# Krumhansl–Kessler key profiles (probe-tone ratings), index 0 = the tonic.
-MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-
 
 # ------------------------------------------------------------------------------------------- key normalisation
 
@@ -80,11 +76,12 @@ def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
     hist = np.bincount(pitches % 12, weights=weights, minlength=12)
     candidates = [(t, m) for t in range(12) for m in ("major", "minor")]
     if sharps is not None:
-        major_tonic = (7 * sharps) % 12  # each sharp a fifth up (each flat a fifth down) from C major
+        major_tonic = int(signature_tonic(sharps))
         candidates = [(major_tonic, "major"), ((major_tonic + 9) % 12, "minor")]
+    profiles = dict(zip(("major", "minor"), krumhansl_kessler()))  # the profiles music21 ships (notebook 08)
     best, best_r = candidates[0], -np.inf
     for tonic, mode in candidates:
-        profile = np.roll(MAJOR_PROFILE if mode == "major" else MINOR_PROFILE, tonic)
+        profile = np.roll(profiles[mode], tonic)
         r = np.corrcoef(hist, profile)[0, 1] if hist.std() > 0 else 0.0
         if r > best_r:
             best, best_r = (tonic, mode), r

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .chorales import VOICES, Chorale
+from .chorales import VOICES, Chorale, signature_tonic
 from .midi import MidiError, Voice, key_name, load_midi, midi_to_voices
 from .paths import data_dir
 from .pianoroll import STEPS_PER_BEAT, n_steps_of, pitch_class_histogram, voice_to_pianoroll
@@ -135,11 +135,6 @@ def rotate(X: np.ndarray, shift: int | np.ndarray) -> np.ndarray:
     shift = np.broadcast_to(np.asarray(shift, dtype=int) % 12, X.shape[:-1])
     idx = (np.arange(12) - shift[..., None, None]) % 12
     return np.take_along_axis(blocks, np.broadcast_to(idx, blocks.shape), axis=-1).reshape(X.shape)
-
-
-def signature_tonic(sharps):
-    """Pitch class of the *major* key with ``sharps`` sharps (negative: flats): each sharp is a fifth up."""
-    return (7 * np.asarray(sharps, dtype=int)) % 12
 
 
 def signature_transpose(X: np.ndarray, sharps) -> np.ndarray:
