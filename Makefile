@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: setup run test lint test-unit test-clean test-notebooks lab data bench clean help
+.PHONY: setup run test lint test-unit test-clean test-notebooks test-colab lab data bench clean help
 
 help:
 	@echo "make run    set up, build the data cache, execute every notebook into build/ and print a summary"
@@ -16,6 +16,7 @@ help:
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make data   build the chorale cache in data/"
 	@echo "make bench  measure loading and pianoroll speed"
+	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache and the environment"
 
 setup: $(STAMP)
@@ -50,9 +51,29 @@ test-notebooks: setup
 lab: setup
 	$(BIN)/jupyter lab notebooks
 
+# For maintainers, not part of `make test`: a separate environment with exactly the versions Google Colab
+# preinstalls (tests/colab-versions.txt; refresh it when Colab moves on), the course installed on top as the Colab
+# cell installs it (no `cpu` extra, nothing of Colab's replaced: `pip check` and the dry run below show it), then
+# every notebook under nbval. Colab runs Python 3.13; COLAB_PYTHON picks the interpreter.
+COLAB_PYTHON ?= $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null || echo $(PYTHON))
+COLAB_VENV := .venv-colab
+COLAB_VERSIONS := tests/colab-versions.txt
+test-colab:
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r $(COLAB_VERSIONS)
+	$(COLAB_VENV)/bin/python -m pip install --dry-run --constraint $(COLAB_VERSIONS) . 2>&1 | grep -v "^WARNING: Location"
+	$(COLAB_VENV)/bin/python -m pip install --quiet --constraint $(COLAB_VERSIONS) . "nbval>=0.11" "pytest>=8.0"
+	$(COLAB_VENV)/bin/python -m pip check
+	$(COLAB_VENV)/bin/python -m pip freeze | grep -i -E "^($$(cut -d= -f1 $(COLAB_VERSIONS) | grep -v '^#' | paste -sd'|'))==" \
+		| diff - <(grep -v '^#' $(COLAB_VERSIONS) | sort -f) && echo "Colab's versions unchanged"
+	cd notebooks && COURSE_DATA_DIR=$(CURDIR)/data COURSE_BUILD_DIR=$(CURDIR)/build/colab \
+		../$(COLAB_VENV)/bin/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=900 .
+
 bench: setup
 	$(BIN)/python bench/bench_data.py
 
 clean:
-	rm -rf build $(VENV) .pytest_cache .ruff_cache
+	rm -rf build $(VENV) $(COLAB_VENV) .pytest_cache .ruff_cache
 	find data -mindepth 1 ! -name README.md -delete

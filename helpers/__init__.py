@@ -7,4 +7,4 @@ Modules: ``plotting`` (01–04), ``nn`` (02–03), ``sequences`` (05–06), ``mi
 every notebook). Commands: ``python -m helpers --help``.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

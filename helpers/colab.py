@@ -1,13 +1,41 @@
-"""The first code cell of every notebook: installs the course on Google Colab, does nothing elsewhere.
+"""Google Colab: the first code cell of every notebook and the "Open in Colab" links of the README.
 
-The repository URL lives here and only here; ``scripts/clean_notebooks.py --fix`` writes :data:`COLAB_CELL`
-into every notebook and ``tests/test_notebooks.py`` checks that they all carry it.
+The repository URL lives here and only here, and the version comes from ``helpers.__version__`` (written once):
+the cell installs the course at the tag of the version its notebooks were written for, not whatever the default
+branch holds later. ``scripts/clean_notebooks.py --fix`` writes :data:`COLAB_CELL` into every notebook and
+``tests/test_notebooks.py`` checks that they all carry it; ``tests/test_colab.py`` checks the README's links.
+
+The cell installs the package *without* the ``cpu`` extra: Colab preinstalls its own TensorFlow (a GPU build),
+and every other requirement admits the version Colab ships, so the install replaces nothing in Colab's runtime.
 """
+
+from __future__ import annotations
+
+from helpers import __version__
 
 REPO_URL = "https://github.com/dl-music-course/dl-music-course"
 
-COLAB_CELL = f"""# Runs only on Google Colab: installs the course package and its dependencies. Does nothing elsewhere.
+#: The git tag of this version of the course.
+TAG = f"v{__version__}"
+
+#: What the Colab cell asks pip for: the course package at this version's tag.
+INSTALL_SPEC = f"dl-music-course @ git+{REPO_URL}@{TAG}"
+
+COLAB_CELL = f"""# Runs only on Google Colab: installs the course package at the version these notebooks were written for,
+# keeping every package Colab preinstalls. Does nothing elsewhere.
 import sys
 if "google.colab" in sys.modules:
-    !pip install -q "git+{REPO_URL}"
+    import subprocess
+    course = "{INSTALL_SPEC}"
+    if subprocess.run([sys.executable, "-m", "pip", "install", "-q", course]).returncode != 0:
+        raise RuntimeError(f"Could not install {{course}} (pip says why above). Run the course locally: see the README.")
 """
+
+
+def colab_link(notebook: str) -> str:
+    """The "Open in Colab" address of a notebook (its stem, e.g. ``"09_harmonization"``) at this version's tag.
+
+    Notebook: 00_setup
+    """
+    path = REPO_URL.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{path}/blob/{TAG}/notebooks/{notebook}.ipynb"
