@@ -16,7 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers.colab import COLAB_CELL  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+# Exactly what ipykernel's python3 kernel reports, so that JupyterLab has nothing to fill in when it opens a
+# notebook (a notebook whose metadata the kernel changes opens as "modified"); the Python version is left out.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3"}
 
 
 def problems(nb: nbformat.NotebookNode) -> list[str]:
@@ -30,8 +35,8 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
             found.append(f"code cell {i} has an execution count")
     if not code or code[0].source.strip() != COLAB_CELL.strip():
         found.append("first code cell is not helpers.colab.COLAB_CELL")
-    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
-        found.append("kernel is not python3")
+    if nb.metadata.get("kernelspec") != KERNELSPEC:
+        found.append("kernelspec is not ipykernel's python3")
     if "widgets" in nb.metadata:
         found.append("widget state saved in metadata")
     if not nb.cells or nb.cells[0].cell_type != "markdown" or not nb.cells[0].source.startswith("# "):
@@ -52,7 +57,7 @@ def fix(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     else:
         pos = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
         nb.cells.insert(pos, nbformat.v4.new_code_cell(COLAB_CELL.strip()))
-    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
     return nb
 
 
