@@ -1,0 +1,82 @@
+"""helpers.tunes: whole sopranos aligned note by note keep every tune in one group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.tunes import TUNE_THRESHOLD, lcs_lengths, melody_notes, soprano_similarity, tune_groups
+
+TUNE = np.array([67, 67, 69, 71, 72, 71, 69, 67, 66, 67, 64, 62, 64, 67, 69, 71, 69, 67, 66, 67])
+OTHER = np.array([72, 76, 79, 77, 76, 74, 72, 71, 72, 74, 76, 81, 79, 77, 76, 74, 76, 72, 71, 72])
+
+
+def _lcs(a, b) -> int:
+    """The textbook dynamic programme, for checking the vectorised one."""
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            table[i + 1][j + 1] = table[i][j] + 1 if x == y else max(table[i][j + 1], table[i + 1][j])
+    return table[-1][-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=12), min_size=2, max_size=2))
+def test_vectorised_lcs_equals_the_textbook_one(pair):
+    a, b = (np.array(x) for x in pair)
+    width = max(len(a), len(b))
+    pa = np.full((1, width), -1)
+    pb = np.full((1, width), -2)
+    pa[0, :len(a)], pb[0, :len(b)] = a, b
+    assert lcs_lengths(pa, pb)[0] == _lcs(list(a), list(b))
+
+
+def test_repeated_notes_merge_but_returning_notes_stay():
+    assert melody_notes(np.array([60, 60, 62, 60, 60])).tolist() == [60, 62, 60]
+
+
+def test_a_transposed_tune_is_the_same_tune():
+    sim = soprano_similarity([TUNE, TUNE + 5, TUNE - 3])
+    assert np.allclose(sim, 1.0)
+
+
+def test_one_inserted_passing_note_keeps_the_tune_together():
+    varied = np.insert(TUNE, 4, 70) + 2  # a passing note between 69 and 71, and another key
+    sim = soprano_similarity([TUNE, varied])
+    assert sim[0, 1] == pytest.approx(2 * len(melody_notes(TUNE)) / (len(melody_notes(TUNE)) + len(melody_notes(varied))))
+    assert sim[0, 1] >= TUNE_THRESHOLD
+
+
+def test_different_tunes_are_apart_and_unaligned_pairs_are_below_the_floor():
+    sim = soprano_similarity([TUNE, OTHER])
+    assert np.isnan(sim[0, 1]) or sim[0, 1] < TUNE_THRESHOLD
+    a, b = melody_notes(TUNE), melody_notes(OTHER)
+    best = max(_lcs(list(a), list(b + k)) for k in range(-12, 13))
+    assert 2 * best / (len(a) + len(b)) < TUNE_THRESHOLD
+
+
+def test_groups_are_the_transitive_closure_numbered_in_order():
+    sim = np.array([[1, .9, .1, .1], [.9, 1, .8, .1], [.1, .8, 1, np.nan], [.1, .1, np.nan, 1]])
+    assert tune_groups(sim, threshold=0.78).tolist() == [0, 0, 0, 1]
+    assert tune_groups(sim, threshold=0.85).tolist() == [0, 0, 1, 2]
+
+
+def _soprano(name: str) -> np.ndarray:
+    from music21 import corpus
+    part = corpus.parse(f"bach/{name}").parts[0]
+    return np.array([n.pitch.midi for n in part.flatten().notes if n.isNote])
+
+
+@pytest.mark.parametrize("names", [("bwv417", "bwv418", "bwv419"), ("bwv245.17", "bwv244.3")])
+def test_known_settings_of_one_tune_share_a_group(names):
+    """Reviewers found these split by the old 12-interval rule ("Herzliebster Jesu": bwv245.17, bwv244.3)."""
+    groups = tune_groups(soprano_similarity([_soprano(n) for n in names]))
+    assert len(set(groups)) == 1
+
+
+def test_clearly_different_chorale_tunes_stay_apart():
+    names = ("bwv417", "bwv244.3", "bwv64.8", "bwv269")  # Von Gott will ich nicht lassen, Herzliebster Jesu, ...
+    groups = tune_groups(soprano_similarity([_soprano(n) for n in names]))
+    assert len(set(groups)) == len(names)
