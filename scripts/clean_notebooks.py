@@ -61,6 +61,20 @@ def fix(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def assign_ids(nb: nbformat.NotebookNode) -> None:
+    """Give cells without an id (or with a repeated one) a new id; keep every other id, so that inserting a cell
+    does not renumber the cells after it and diffs stay small."""
+    seen: set[str] = set()
+    for i, cell in enumerate(nb.cells):
+        cid = cell.get("id")
+        if not cid or cid in seen:
+            n = 0
+            while (cid := f"cell-{i:03d}" + (f"-{n}" if n else "")) in seen or any(c.get("id") == cid for c in nb.cells):
+                n += 1
+            cell["id"] = cid
+        seen.add(cid)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     mode = parser.add_mutually_exclusive_group(required=True)
@@ -74,8 +88,7 @@ def main() -> int:
         nb = nbformat.read(path, as_version=4)
         if args.fix:
             nb = fix(nb)
-            for i, cell in enumerate(nb.cells):  # stable ids keep diffs small
-                cell["id"] = f"cell-{i:03d}"
+            assign_ids(nb)
             nb.nbformat, nb.nbformat_minor = 4, 5
             nbformat.write(nb, path)
             continue

@@ -58,3 +58,14 @@ def test_colab_cell_installs_only_on_colab_from_the_one_url():
     assert 'if "google.colab" in sys.modules:' in COLAB_CELL and REPO_URL in COLAB_CELL
     for path in NOTEBOOKS:
         assert REPO_URL in json.dumps(json.loads(path.read_text()))
+
+
+def test_fix_keeps_existing_cell_ids_and_gives_new_cells_unique_ones():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 99 · Test"), nbformat.v4.new_code_cell("1"),
+                nbformat.v4.new_code_cell("2")]
+    for cell, cid in zip(nb.cells, ("title", "one", "one"), strict=True):
+        cell["id"] = cid
+    clean.assign_ids(clean.fix(nb))
+    ids = [c["id"] for c in nb.cells]
+    assert ids[0] == "title" and ids[2] == "one" and len(set(ids)) == len(ids)  # the Colab cell was inserted
