@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_chorale, make_voice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +12,7 @@ from helpers import keyfinding as kf
 from helpers.__main__ import main
 from helpers.chorales import VOICES, Chorale, assign_melody_groups, export_midi_folder, signature_sharps
 from helpers.midi import MidiError, Voice, write_midi
+from tests.conftest import make_chorale, make_voice
 
 # ------------------------------------------------------------------------------------------- features
 
