@@ -15,18 +15,22 @@ Command line: ``python -m helpers train-key`` trains and saves the key classifie
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .chorales import VOICES, Chorale, signature_tonic
-from .midi import MidiError, Voice, key_name, load_midi, midi_to_voices
+from .chorales import VOICES, Chorale
+from .errors import InputError
+from .midi import Voice
 from .paths import data_dir
 from .pianoroll import STEPS_PER_BEAT, n_steps_of, pitch_class_histogram, voice_to_pianoroll
+from .readers import read_voices  # noqa: F401  (notebook 08 reads files with kf.read_voices)
+from .theory import MODES, key_number, key_of_number, signature_keys, signature_tonic
 
-MODES = ("major", "minor")
+#: The class of a key among the 24 is its key number (:func:`helpers.theory.key_number`); notebook 08 calls them
+#: by these names.
+key_index, key_of_index = key_number, key_of_number
 #: music21's key finders: display name -> method name of ``Stream.analyze``.
 MUSIC21_FINDERS = {
     "Krumhansl–Schmuckler": "key.krumhansl",
@@ -39,8 +43,6 @@ MUSIC21_FINDERS = {
 CADENCE_BEATS = 4.0
 MODEL_FILE = "key_classifier.keras"
 TRAIN_COMMAND = "python -m helpers train-key"
-_MIDI_SUFFIXES = (".mid", ".midi")
-_SCORE_SUFFIXES = (".xml", ".mxl", ".musicxml", ".krn")
 
 
 # --------------------------------------------------------------------------------------------------- features
@@ -49,7 +51,7 @@ def _voices_of(music: Chorale | Sequence[Voice]) -> list[Voice]:
     voices = list(music.voices.values()) if isinstance(music, Chorale) else list(music)
     voices = [v for v in voices if len(v)]
     if not voices:
-        raise MidiError(None, "no notes, so no pitch-class profile")
+        raise InputError(None, "no notes, so no pitch-class profile")
     return voices
 
 
@@ -66,7 +68,7 @@ def pitch_class_profile(music: Chorale | Sequence[Voice], steps_per_beat: int = 
     """Duration-weighted pitch-class distribution (12 values summing to 1, index 0 = C) of a whole piece.
 
     Each voice goes on the beat grid as its own pianoroll (all 128 MIDI pitches) and the rolls are summed, so a
-    note doubled in two voices counts twice, as in music21's key finders. Raises :class:`MidiError` if there
+    note doubled in two voices counts twice, as in music21's key finders. Raises :class:`InputError` if there
     are no notes.
     """
     return pitch_class_histogram(_pitch_counts(_voices_of(music), steps_per_beat), low=0)
@@ -95,25 +97,31 @@ def krumhansl_kessler() -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-# ---------------------------------------------------------------------------------------------------- labels
+def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
+                 sharps: int | None = None) -> tuple[int, str]:
+    """Key of a melody by the Krumhansl–Schmuckler method: correlate its duration-weighted pitch-class histogram
+    with the 24 rotated Krumhansl–Kessler profiles (:func:`krumhansl_kessler`) and take the best.
 
-def key_index(tonic, mode):
-    """Class of a key among 24: ``tonic`` (0 = C) for major, ``12 + tonic`` for minor (pretty_midi's key number).
+    With ``sharps`` (the key signature, negative for flats) only the two keys of that signature compete: its major
+    key and the relative minor. Returns ``(tonic pitch class, 'major' | 'minor')``.
 
-    Takes one tonic and mode (returns an int) or arrays of them (returns an array). Raises ValueError for a mode
-    other than 'major' or 'minor'.
+    Notebook: 09_harmonization
     """
-    if isinstance(mode, str):
-        if mode not in MODES:
-            raise ValueError(f"mode must be 'major' or 'minor', not {mode!r}")
-        return int(tonic) % 12 + 12 * MODES.index(mode)
-    return np.array([key_index(t, m) for t, m in zip(np.asarray(tonic).tolist(), mode)], dtype=int)
+    pitches = np.asarray(pitches, dtype=np.int64)
+    weights = np.ones(len(pitches)) if durations is None else np.asarray(durations, dtype=np.float64)
+    hist = np.bincount(pitches % 12, weights=weights, minlength=12)
+    candidates = [(t, m) for t in range(12) for m in MODES] if sharps is None else list(signature_keys(sharps))
+    profiles = dict(zip(MODES, krumhansl_kessler()))
+    best, best_r = candidates[0], -np.inf
+    for tonic, mode in candidates:
+        profile = np.roll(profiles[mode], tonic)
+        r = np.corrcoef(hist, profile)[0, 1] if hist.std() > 0 else 0.0
+        if r > best_r:
+            best, best_r = (tonic, mode), r
+    return best
 
 
-def key_of_index(index: int) -> tuple[int, str]:
-    """``(tonic, mode)`` of a class 0–23 of :func:`key_index`."""
-    return int(index) % 12, MODES[int(index) // 12]
-
+# ---------------------------------------------------------------------------------------------------- labels
 
 def mode_labels(chorales: Sequence[Chorale]) -> np.ndarray:
     """0 for major, 1 for minor (the mode of the soprano's key signature), one per chorale."""
@@ -359,86 +367,6 @@ def load_key_classifier(path: str | os.PathLike | None = None):
     return keras.saving.load_model(path)
 
 
-def read_voices(path: str | os.PathLike) -> list[Voice]:
-    """The notes of a MIDI file (one voice per track) or a MusicXML/Humdrum score (one voice per part, every
-    note of a chord kept). Raises :class:`MidiError` naming the file and the reason."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in _SCORE_SUFFIXES and path.is_file():
-        from music21 import converter
-
-        try:
-            score = converter.parse(str(path))
-        except Exception as exc:
-            raise MidiError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
-        voices = []
-        for part in score.parts or [score]:
-            rows = [(p.midi, float(n.offset), float(n.offset + n.quarterLength))
-                    for n in part.stripTies().flatten().notes if n.quarterLength > 0 for p in n.pitches]
-            arr = np.array(rows, dtype=float).reshape(-1, 3)
-            voices.append(Voice(str(part.partName or part.id), arr[:, 0].astype(int), arr[:, 1], arr[:, 2]))
-    else:
-        if suffix not in _MIDI_SUFFIXES and path.is_file() and not path.read_bytes()[:4] == b"MThd":
-            raise MidiError(path, f"'{suffix or 'no suffix'}' is neither MIDI (.mid) nor a score (.musicxml, .mxl, "
-                                  ".xml, .krn)")
-        voices = midi_to_voices(load_midi(path))
-    if not any(len(v) for v in voices):
-        raise MidiError(path, "no notes")
-    return voices
-
-
 def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
     """``(tonic, mode)`` the trained classifier gives these notes (their :func:`features`; no key signature)."""
     return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
-
-
-def _cli_train(args) -> int:
-    from .chorales import load_chorales
-
-    chorales = load_chorales(args.midi_folder) if args.midi_folder else load_chorales()
-    if not len(chorales):
-        print(f"no usable chorales in {chorales.source}", file=sys.stderr)
-        return 1
-    X = np.stack([features(c) for c in chorales])
-    keys = key_labels(chorales)
-    model = train_key_classifier(X, keys, steps=args.steps)
-    path = save_key_classifier(model, args.output)
-    accuracy = float(np.mean(predict_keys(model, X) == keys))
-    print(f"trained on {len(chorales)} chorales from {chorales.source} (training accuracy {accuracy:.1%}, "
-          f"not a test figure: notebook 08 cross-validates); saved to {path}")
-    return 0
-
-
-def _cli_key(args) -> int:
-    try:
-        model = load_key_classifier(args.model)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    failed = 0
-    for name in args.files:
-        try:
-            tonic, mode = detect_key(model, read_voices(name))
-        except MidiError as exc:
-            print(f"error: {name}: {exc.reason}", file=sys.stderr)
-            failed += 1
-            continue
-        print(f"{name}\t{key_name(tonic, mode)}", flush=True)
-    return 1 if failed else 0
-
-
-def register_cli(sub) -> None:
-    """``python -m helpers train-key`` (train and save the key classifier) and ``python -m helpers key FILE ...``."""
-    p = sub.add_parser("train-key", help="train the key classifier of notebook 08 on the chorales and save it",
-                       description="Train the 24-key classifier on all chorales (every transposition) and save it "
-                                   f"to {Path('data') / 'models' / MODEL_FILE}.")
-    p.add_argument("--midi-folder", help="train on the chorale MIDI files in this folder instead of music21's")
-    p.add_argument("--steps", type=int, default=600, help="training steps (mini-batches of 256)")
-    p.add_argument("--output", help="where to save the model (default: data/models/key_classifier.keras)")
-    p.set_defaults(func=_cli_train)
-    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI or MusicXML files from their notes",
-                       description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
-                                   "key signature), with the classifier saved by " + TRAIN_COMMAND + ".")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, or .musicxml/.mxl/.xml/.krn")
-    p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras)")
-    p.set_defaults(func=_cli_key)

@@ -26,11 +26,12 @@ from itertools import combinations
 
 import numpy as np
 
-REST = -1
+from .pianoroll import REST, note_starts
+from .theory import scale_pitch_classes
+from .voiceleading import crossed, parallel_motion, sounding
+
 CONSONANT_UPPER = (0, 3, 4, 5, 7, 8, 9)
 CONSONANT_WITH_BASS = (0, 3, 4, 7, 8, 9)
-MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
-MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)  # natural minor + raised 6th and 7th
 #: Usual ranges of the four voices as taught for four-part writing (lowest and highest MIDI pitch, inclusive):
 #: soprano C4–G5, alto G3–D5, tenor C3–G4, bass E2–C4.
 USUAL_RANGES = {"Soprano": (60, 79), "Alto": (55, 74), "Tenor": (48, 67), "Bass": (40, 60)}
@@ -60,7 +61,7 @@ def frame_accuracy(predicted: np.ndarray, true: np.ndarray) -> float:
 def both_sounding(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """Boolean mask of the steps where neither voice rests."""
     upper, lower = _pair(upper, lower)
-    return (upper != REST) & (lower != REST)
+    return sounding(upper, lower)
 
 
 def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER) -> tuple[int, int]:
@@ -79,8 +80,7 @@ def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = 
 def crossing_count(upper: np.ndarray, lower: np.ndarray) -> tuple[int, int]:
     """``(crossed steps, steps where both sound)``: the lower voice strictly above the upper one."""
     upper, lower = _pair(upper, lower)
-    both = both_sounding(upper, lower)
-    return int((lower[both] > upper[both]).sum()), int(both.sum())
+    return int(crossed(upper, lower).sum()), int(both_sounding(upper, lower).sum())
 
 
 def crossing(upper: np.ndarray, lower: np.ndarray) -> float:
@@ -97,7 +97,7 @@ def event_count(mask: np.ndarray) -> int:
 def crossing_events(upper: np.ndarray, lower: np.ndarray) -> int:
     """Number of crossings: runs of steps where both voices sound and the lower one lies above the upper one."""
     upper, lower = _pair(upper, lower)
-    return event_count(both_sounding(upper, lower) & (lower > upper))
+    return event_count(crossed(upper, lower))
 
 
 def spacing_events(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) -> int:
@@ -139,15 +139,7 @@ def parallel_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) ->
     same direction, and the interval class is ``interval_class`` at both steps.
     """
     upper, lower = _pair(upper, lower)
-    if len(upper) < 2:
-        return 0
-    both = both_sounding(upper, lower)
-    ok = both[1:] & both[:-1]
-    du, dl = np.diff(upper), np.diff(lower)
-    moving = (du != 0) & (dl != 0) & (np.sign(du) == np.sign(dl))
-    ic = (upper - lower) % 12
-    same = (ic[1:] == interval_class) & (ic[:-1] == interval_class)
-    return int((ok & moving & same).sum())
+    return int(parallel_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,)).sum())
 
 
 def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction: bool = True) -> tuple[int, int]:
@@ -171,21 +163,10 @@ def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction:
     return fifths, octaves
 
 
-def scale_pitch_classes(tonic: int, mode: str) -> np.ndarray:
-    """Pitch classes of the scale of a key (see the module docstring for minor)."""
-    if mode not in ("major", "minor"):
-        raise ValueError(f"mode must be 'major' or 'minor', not {mode!r}")
-    return (np.array(MAJOR_SCALE if mode == "major" else MINOR_SCALE) + tonic) % 12
-
-
 def note_pitches(pitch: np.ndarray, onset: np.ndarray | None = None) -> np.ndarray:
     """The pitch of every note of a step sequence: a note starts where the pitch changes or ``onset`` is set."""
     pitch = np.asarray(pitch).astype(np.int64)
-    start = np.ones(len(pitch), dtype=bool)
-    start[1:] = pitch[1:] != pitch[:-1]
-    if onset is not None:
-        start |= np.asarray(onset, dtype=bool)
-    return pitch[start & (pitch != REST)]
+    return pitch[note_starts(pitch, onset) & (pitch != REST)]
 
 
 def in_scale_count(pitch: np.ndarray, tonic: int, mode: str, onset: np.ndarray | None = None) -> tuple[int, int]:

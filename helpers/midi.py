@@ -16,18 +16,11 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-#: General MIDI programs used when writing the four chorale voices (52 = Choir Aahs; strings for the rest).
+from .errors import InputError
+from .theory import key_number
+
+#: General MIDI program of the four chorale voices (52 = Choir Aahs).
 VOICE_PROGRAMS = {"Soprano": 52, "Alto": 52, "Tenor": 52, "Bass": 52}
-PITCH_CLASS_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
-
-
-class MidiError(ValueError):
-    """A music file the course cannot use. The message names the file and the reason."""
-
-    def __init__(self, path: str | os.PathLike | None, reason: str):
-        self.path = None if path is None else str(path)
-        self.reason = reason
-        super().__init__(f"{self.path or '<in memory>'}: {reason}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,35 +79,35 @@ class Voice:
 def load_midi(path: str | os.PathLike) -> pretty_midi.PrettyMIDI:
     """Read a MIDI file and check that it holds pitched notes.
 
-    Raises :class:`MidiError` naming the file for: a missing file, an empty or truncated file, bytes that are not
+    Raises :class:`InputError` naming the file for: a missing file, an empty or truncated file, bytes that are not
     MIDI, a file with no notes, a file whose only notes are drums.
     """
     path = Path(path)
     if not path.exists():
-        raise MidiError(path, "no such file")
+        raise InputError(path, "no such file")
     if path.is_dir():
-        raise MidiError(path, "is a folder, not a MIDI file")
+        raise InputError(path, "is a folder, not a MIDI file")
     data = path.read_bytes()
     if not data:
-        raise MidiError(path, "empty file (0 bytes)")
+        raise InputError(path, "empty file (0 bytes)")
     if data[:4] != b"MThd":
-        raise MidiError(path, "not a MIDI file (does not start with the 'MThd' header)")
+        raise InputError(path, "not a MIDI file (does not start with the 'MThd' header)")
     try:
         pm = pretty_midi.PrettyMIDI(str(path))
     except Exception as exc:  # mido and pretty_midi raise many types for broken files
-        raise MidiError(path, f"truncated or corrupt MIDI data ({type(exc).__name__}: {exc})") from exc
+        raise InputError(path, f"truncated or corrupt MIDI data ({type(exc).__name__}: {exc})") from exc
     check_notes(pm, path)
     return pm
 
 
 def check_notes(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike | None = None) -> None:
-    """Raise :class:`MidiError` if ``pm`` has no notes, or only drum notes."""
+    """Raise :class:`InputError` if ``pm`` has no notes, or only drum notes."""
     pitched = sum(len(i.notes) for i in pm.instruments if not i.is_drum)
     drums = sum(len(i.notes) for i in pm.instruments if i.is_drum)
     if pitched == 0 and drums == 0:
-        raise MidiError(path, "no notes")
+        raise InputError(path, "no notes")
     if pitched == 0:
-        raise MidiError(path, f"only drum notes ({drums} on the percussion channel), no pitched notes")
+        raise InputError(path, f"only drum notes ({drums} on the percussion channel), no pitched notes")
 
 
 def _tempo_map(pm: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,18 +152,6 @@ def midi_to_voices(pm: pretty_midi.PrettyMIDI, include_drums: bool = False) -> l
         voices.append(Voice(inst.name.strip() or f"Instrument {n}", arr[:, 0].astype(int), starts, ends,
                             program=inst.program, velocities=arr[:, 3].astype(int)))
     return voices
-
-
-def key_number(tonic: int, mode: str) -> int:
-    """pretty_midi's key number: 0–11 for C..B major, 12–23 for C..B minor."""
-    if mode not in ("major", "minor"):
-        raise ValueError(f"mode must be 'major' or 'minor', not {mode!r}")
-    return tonic % 12 + (12 if mode == "minor" else 0)
-
-
-def key_name(tonic: int, mode: str) -> str:
-    """``'G minor'``-style name of a key (flats written '-' as in music21, e.g. 'B- major')."""
-    return f"{PITCH_CLASS_NAMES[tonic % 12]} {mode}"
 
 
 def voices_to_midi(voices: Sequence[Voice], tempo: float = 100.0, time_signature: tuple[int, int] = (4, 4),

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .midi import PITCH_CLASS_NAMES, Voice
+from .midi import Voice
+from .theory import pitch_name  # noqa: F401  (notebooks 07, 09, 10 import it from here)
 
 STEPS_PER_BEAT = 4
 LOW, HIGH = 36, 84  # MIDI pitches C2 (included) to C6 (excluded): 48 rows, the range of the source material
@@ -100,6 +101,21 @@ def voice_to_steps(voice: Voice, steps_per_beat: int = STEPS_PER_BEAT,
     return pitch, onset
 
 
+def note_starts(pitch: np.ndarray, onset: np.ndarray | None = None) -> np.ndarray:
+    """Where a new event starts in a step sequence: at the first step, where the pitch changes (a rest is a
+    pitch here) or where ``onset`` is set. The one rule that every reader of step sequences uses; ``& (pitch !=
+    REST)`` keeps the notes only.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    pitch = np.asarray(pitch)
+    start = np.ones(len(pitch), dtype=bool)
+    start[1:] = pitch[1:] != pitch[:-1]
+    if onset is not None:
+        start |= np.asarray(onset, dtype=bool).reshape(len(pitch))
+    return start
+
+
 def steps_to_voice(pitch: np.ndarray, onset: np.ndarray | None = None, steps_per_beat: int = STEPS_PER_BEAT,
                    name: str = "Voice", program: int = 0) -> Voice:
     """Notes of a step sequence: a note starts where the pitch changes or ``onset`` is set, rests are ``-1``.
@@ -107,11 +123,7 @@ def steps_to_voice(pitch: np.ndarray, onset: np.ndarray | None = None, steps_per
     Without ``onset``, repeated steps of one pitch are held (one long note).
     """
     pitch = np.asarray(pitch)
-    change = np.ones(len(pitch), dtype=bool)
-    change[1:] = pitch[1:] != pitch[:-1]
-    if onset is not None:
-        change |= np.asarray(onset, dtype=bool)
-    bounds = np.flatnonzero(change)
+    bounds = np.flatnonzero(note_starts(pitch, onset))
     ends = np.append(bounds[1:], len(pitch))
     sounding = pitch[bounds] != REST
     return Voice(name, pitch[bounds][sounding], bounds[sounding] / steps_per_beat,
@@ -165,11 +177,6 @@ def windows(array: np.ndarray, length: int, hop: int | None = None, axis: int = 
         return np.empty((0,) + array.shape[:-1] + (length,), dtype=array.dtype)
     view = np.lib.stride_tricks.sliding_window_view(array, length, axis=-1)[..., ::hop, :]
     return np.moveaxis(view, -2, 0)
-
-
-def pitch_name(pitch: int) -> str:
-    """Scientific pitch name, e.g. 60 → 'C4'."""
-    return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 def plot_pianoroll(roll: np.ndarray, ax=None, steps_per_beat: int = STEPS_PER_BEAT, low: int = LOW,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.__main__ import build_parser, main
+from helpers.cli import build_parser, main
 
 
 def test_the_commands_are_exactly_the_course_commands():

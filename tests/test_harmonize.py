@@ -9,10 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import harmonize as H
-from helpers.__main__ import main
-from helpers.chorales import Chorale, signature_sharps
-from helpers.midi import MidiError, Voice, midi_to_voices, write_midi
+from helpers.chorales import Chorale
+from helpers.cli import main
+from helpers.errors import InputError
+from helpers.midi import Voice, midi_to_voices, write_midi
 from helpers.pianoroll import REST, steps_to_voice
+from helpers.theory import signature_sharps
 
 C_MAJOR = [0, 2, 4, 5, 7, 9, 11]
 
@@ -205,7 +207,7 @@ def test_harmonize_returns_voices_in_the_melody_key(data_dir):
     voices = h.harmonize(melody, 4, "major")
     assert [v.name for v in voices] == ["Soprano", "Alto"]
     assert voices[1].end <= 5.0 and len(voices[1]) > 0
-    with pytest.raises(MidiError, match="no octave transposition fits"):
+    with pytest.raises(InputError, match="no octave transposition fits"):
         h.harmonize(Voice("m", np.array([30, 100]), np.array([0.0, 1]), np.array([1.0, 2])), 0, "major")
 
 
@@ -330,14 +332,16 @@ def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, t
     assert str(path) in err and "notebook 10" in err and calls == [("Alto", "Tenor", "Bass")]
     assert H.Harmonizer.load(outputs=("Alto", "Tenor", "Bass")).voice_leading == H.DEFAULT_VOICE_LEADING
     assert main(["harmonize", str(src), "--voices", "satb"]) == 0 and len(calls) == 1  # the saved model is reused
-    assert main(["harmonize", str(src), "--voices", "soprano"]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["harmonize", str(src), "--voices", "soprano"])
+    assert usage.value.code == 2 and "unknown voices" in capsys.readouterr().err
 
 
 def test_overlapping_legato_notes_are_trimmed_but_two_lines_in_one_track_are_rejected(tmp_path):
     legato = Voice("m", np.array([60, 62, 64]), np.array([0.0, 1, 2]), np.array([1.1, 2.1, 3]))
     assert H.clean_monophonic(legato, "x").ends.tolist() == [1.0, 2.0, 3.0]
     two_lines = Voice("m", np.array([60, 72, 62, 74]), np.array([0.0, 0.5, 1, 1.5]), np.array([2.0, 2.5, 3, 3.5]))
-    with pytest.raises(MidiError, match="not a single melodic line"):
+    with pytest.raises(InputError, match="not a single melodic line"):
         H.clean_monophonic(two_lines, "x")
 
 

@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import keyfinding as kf
-from helpers.__main__ import main
-from helpers.chorales import VOICES, Chorale, assign_melody_groups, export_midi_folder, signature_sharps
-from helpers.midi import MidiError, Voice, write_midi
+from helpers.chorales import VOICES, Chorale, assign_melody_groups, export_midi_folder
+from helpers.cli import main
+from helpers.errors import InputError
+from helpers.midi import Voice, write_midi
+from helpers.theory import signature_sharps
 from tests.conftest import make_chorale, make_voice
 
 # ------------------------------------------------------------------------------------------- features
@@ -36,7 +38,7 @@ def test_profile_keeps_pitches_outside_the_chorale_range():
 
 
 def test_profile_of_no_notes_is_rejected_with_a_reason():
-    with pytest.raises(MidiError, match="no notes"):
+    with pytest.raises(InputError, match="no notes"):
         kf.pitch_class_profile([Voice("Soprano", [], [], [])])
 
 
@@ -310,8 +312,9 @@ def test_key_command_rejects_a_file_of_another_kind(data_dir, tmp_path, capsys):
 def test_key_command_without_a_trained_model_says_which_command_makes_one(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     midi = write_midi(_voices(MAJOR[0]), tmp_path / "c.mid")
-    assert main(["key", str(midi)]) == 2
+    assert main(["key", str(midi)]) == 1
     out, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1
     assert out == "" and "python -m helpers train-key" in err and str(tmp_path / "models") in err
 
 
