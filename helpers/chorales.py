@@ -25,7 +25,7 @@ from tqdm import tqdm
 from .errors import InputError
 from .midi import Voice, load_midi, midi_to_voices, voices_to_midi, write_midi
 from .paths import data_dir
-from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll, voice_to_steps
+from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, note_starts, voice_to_pianoroll, voice_to_steps
 from .readers import (
     CHORALE_CHORDS,
     bar_beats,
@@ -39,7 +39,7 @@ from .readers import (
     score_pickup,
     score_time_signature,
 )
-from .theory import key_name, signature_sharps
+from .theory import MODES, key_name, signature_sharps
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 CACHE_VERSION = 4
@@ -55,6 +55,8 @@ class Chorale:
     beats, the first note of the piece at beat 0). ``tonic`` (pitch class, 0 = C) and ``mode`` come from the
     soprano's key signature; ``anacrusis`` is the length of a pickup in beats (0 if the piece starts on a
     downbeat); ``group`` is the melody-group id (chorales on one tune share it).
+
+    Notebook: 07_midi_and_pianorolls
     """
 
     name: str
@@ -111,7 +113,10 @@ class Chorale:
 
 class ChoraleSet(Sequence):
     """The loaded chorales (a sequence of :class:`Chorale`) and ``skipped``: ``(name, reason)`` for every file
-    that was left out."""
+    that was left out.
+
+    Notebook: 07_midi_and_pianorolls
+    """
 
     def __init__(self, chorales: list[Chorale], skipped: list[tuple[str, str]], source: str):
         self.chorales = chorales
@@ -158,7 +163,10 @@ def _music21_paths() -> list[Path]:
 
 
 def parse_music21(path: str | os.PathLike) -> Chorale:
-    """Parse one chorale file of the music21 corpus. Raises :class:`InputError` (file and reason) if unusable."""
+    """Parse one chorale file of the music21 corpus. Raises :class:`InputError` (file and reason) if unusable.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     from music21 import key
 
     path = Path(path)
@@ -181,7 +189,7 @@ def parse_music21(path: str | os.PathLike) -> Chorale:
     sig = score_key_signature(soprano)
     if sig is None:
         raise InputError(path, "the soprano part has no key signature")
-    if not isinstance(sig, key.Key) or sig.mode not in ("major", "minor"):
+    if not isinstance(sig, key.Key) or sig.mode not in MODES:
         raise InputError(path, f"the soprano's key signature does not give a major or minor mode ({sig})")
     ts = score_time_signature(soprano)
     offset0 = min(float(parts[v].flatten().notes.first().offset) for v in VOICES
@@ -221,7 +229,10 @@ def _match_voices(tracks: list[Voice], path: Path) -> dict[str, Voice]:
 
 def load_chorale_midi(path: str | os.PathLike) -> Chorale:
     """Read one chorale MIDI file (one track per voice, soprano first). Raises :class:`InputError` if unusable:
-    not a readable MIDI file, fewer than four voice tracks, more without voice names, no key signature."""
+    not a readable MIDI file, fewer than four voice tracks, more without voice names, no key signature.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     path = Path(path)
     pm = load_midi(path)
     voices = _match_voices(midi_to_voices(pm), path)
@@ -241,6 +252,8 @@ def export_midi_folder(chorales: Sequence[Chorale], folder: str | os.PathLike, t
     """Write each chorale as ``folder/NAME.mid``: four tracks S, A, T, B, with tempo, metre and key signature.
 
     With ``track_names=False`` the tracks are left unnamed, as in many files of the public "infinite-bach" set.
+
+    Notebook: 07_midi_and_pianorolls
     """
     folder = Path(folder)
     paths = []
@@ -266,7 +279,10 @@ def _fingerprint(c: Chorale) -> str:
 
 
 def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[str, str]]]:
-    """Keep the first of chorales whose four voices are identical; report the others as skipped."""
+    """Keep the first of chorales whose four voices are identical; report the others as skipped.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     seen: dict[str, str] = {}
     kept, skipped = [], []
     for c in chorales:
@@ -280,10 +296,13 @@ def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[
 
 
 def melody_signature(c: Chorale, n: int = 12) -> np.ndarray:
-    """The first ``n`` melodic intervals of the soprano (repeated notes merged), padded with a sentinel."""
+    """The first ``n`` melodic intervals of the soprano (repeated notes merged), padded with a sentinel.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     p = c.voices["Soprano"].pitches.astype(int)
     if len(p):
-        p = p[np.r_[True, p[1:] != p[:-1]]]
+        p = p[note_starts(p)]
     iv = np.diff(p)[:n]
     return np.pad(iv, (0, n - len(iv)), constant_values=99)
 
@@ -295,6 +314,8 @@ def assign_melody_groups(chorales: list[Chorale], n: int = 12, max_mismatch: int
     merged) differ in at most ``max_mismatch`` places, also allowing for one extra or missing note at the start
     (a different pickup). Groups are the connected components of that relation (a union–find), numbered in
     order of first appearance.
+
+    Notebook: 07_midi_and_pianorolls
     """
     sig = np.stack([melody_signature(c, n + 1) for c in chorales]) if chorales else np.zeros((0, n + 1))
     a = sig[:, None, :n]
@@ -321,6 +342,8 @@ def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
 
     Groups are shuffled with ``seed`` and moved to the test side until it holds about ``test_fraction`` of the
     chorales.
+
+    Notebook: 05_recurrent_networks
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must lie between 0 and 1, not {test_fraction}")
@@ -370,6 +393,8 @@ def load_chorales(source: str | os.PathLike | None = None, cache: bool = True,
     time, with a progress bar on stderr, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi`` file in it, one track
     per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the reason; exact duplicates
     are dropped (and listed). Raises :class:`InputError` if a folder does not exist or holds no MIDI files.
+
+    Notebook: 00_setup
     """
     if source is not None:
         folder = Path(source)

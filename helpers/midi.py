@@ -25,7 +25,10 @@ VOICE_PROGRAMS = {"Soprano": 52, "Alto": 52, "Tenor": 52, "Bass": 52}
 
 @dataclass(frozen=True, eq=False)
 class Voice:
-    """One monophonic line: ``pitches`` (int MIDI numbers), ``starts`` and ``ends`` (float, quarter-note beats)."""
+    """One monophonic line: ``pitches`` (int MIDI numbers), ``starts`` and ``ends`` (float, quarter-note beats).
+
+    Notebook: 07_midi_and_pianorolls
+    """
 
     name: str
     pitches: np.ndarray
@@ -81,6 +84,8 @@ def load_midi(path: str | os.PathLike) -> pretty_midi.PrettyMIDI:
 
     Raises :class:`InputError` naming the file for: a missing file, an empty or truncated file, bytes that are not
     MIDI, a file with no notes, a file whose only notes are drums.
+
+    Notebook: 07_midi_and_pianorolls
     """
     path = Path(path)
     if not path.exists():
@@ -101,7 +106,10 @@ def load_midi(path: str | os.PathLike) -> pretty_midi.PrettyMIDI:
 
 
 def check_notes(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike | None = None) -> None:
-    """Raise :class:`InputError` if ``pm`` has no notes, or only drum notes."""
+    """Raise :class:`InputError` if ``pm`` has no notes, or only drum notes.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     pitched = sum(len(i.notes) for i in pm.instruments if not i.is_drum)
     drums = sum(len(i.notes) for i in pm.instruments if i.is_drum)
     if pitched == 0 and drums == 0:
@@ -121,7 +129,10 @@ def _tempo_map(pm: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
-    """Convert times in seconds to quarter-note beats, following every tempo change of ``pm``."""
+    """Convert times in seconds to quarter-note beats, following every tempo change of ``pm``.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     change_times, change_beats, beats_per_second = _tempo_map(pm)
     times = np.asarray(times, dtype=np.float64)
     k = np.clip(np.searchsorted(change_times, times, side="right") - 1, 0, None)
@@ -129,7 +140,10 @@ def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarra
 
 
 def beats_to_seconds(pm: pretty_midi.PrettyMIDI, beats: np.ndarray) -> np.ndarray:
-    """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`)."""
+    """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`).
+
+    Notebook: 07_midi_and_pianorolls
+    """
     change_times, change_beats, beats_per_second = _tempo_map(pm)
     beats = np.asarray(beats, dtype=np.float64)
     k = np.clip(np.searchsorted(change_beats, beats, side="right") - 1, 0, None)
@@ -141,6 +155,8 @@ def midi_to_voices(pm: pretty_midi.PrettyMIDI, include_drums: bool = False) -> l
 
     Tracks without notes are kept (as empty voices) so that track numbers stay meaningful; unnamed tracks are
     called ``"Instrument n"`` (1-based), the convention of files written by many sequencers.
+
+    Notebook: 07_midi_and_pianorolls
     """
     voices = []
     for n, inst in enumerate(pm.instruments, start=1):
@@ -160,6 +176,8 @@ def voices_to_midi(voices: Sequence[Voice], tempo: float = 100.0, time_signature
 
     ``tempo`` is in quarter notes per minute; ``key`` is ``(tonic pitch class, 'major' | 'minor')``.
     Beats become seconds at ``60 / tempo`` seconds per beat. Write it with ``.write(path)``.
+
+    Notebook: 07_midi_and_pianorolls
     """
     if tempo <= 0:
         raise ValueError(f"tempo must be positive, not {tempo}")
@@ -178,7 +196,10 @@ def voices_to_midi(voices: Sequence[Voice], tempo: float = 100.0, time_signature
 
 
 def write_midi(voices: Sequence[Voice], path: str | os.PathLike, **kwargs) -> Path:
-    """Write ``voices`` to ``path`` with :func:`voices_to_midi` (same keyword arguments); return the path."""
+    """Write ``voices`` to ``path`` with :func:`voices_to_midi` (same keyword arguments); return the path.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     voices_to_midi(voices, **kwargs).write(str(path))

@@ -54,6 +54,15 @@ def key_of_number(number: int) -> tuple[int, str]:
     return int(number) % 12, MODES[int(number) // 12]
 
 
+def transpose_key_number(number, semitones):
+    """The key number of a key moved ``semitones`` up: the tonic moves, the mode stays. Works on arrays too.
+
+    Notebook: 08_key_classification
+    """
+    number = np.asarray(number)
+    return (number % 12 + semitones) % 12 + 12 * (number // 12)
+
+
 def key_name(tonic: int, mode: str) -> str:
     """``'G minor'``-style name of a key (flats written '-' as in music21, e.g. 'B- major').
 

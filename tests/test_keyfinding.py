@@ -255,6 +255,21 @@ def test_saved_classifier_loads_and_names_the_keys_it_was_trained_on(trained):
     assert kf.detect_key(model, _voices(MINOR[0], shift=-5)) == (4, "minor")
 
 
+def test_a_loaded_key_classifier_gives_the_saved_probabilities(trained):
+    X, keys = _training_set()
+    saved, fresh = kf.load_key_classifier(trained), kf.key_model(X)
+    np.testing.assert_array_equal(kf.key_probabilities(saved, X), kf.key_probabilities(kf.load_key_classifier(trained), X))
+    assert np.array_equal(kf.predict_keys(saved, X), keys)  # the trained weights, not fresh ones
+    assert not np.allclose(kf.key_probabilities(fresh, X), kf.key_probabilities(saved, X), atol=1e-3)
+
+
+def test_training_the_key_classifier_twice_with_one_seed_gives_identical_weights():
+    X, keys = _training_set()
+    a, b = (kf.train_key_classifier(X, keys, steps=20, batch_size=32, seed=4) for _ in range(2))
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+
+
 def test_missing_classifier_names_the_command_that_makes_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m helpers train-key"):
         kf.load_key_classifier(tmp_path / "nothing.keras")

@@ -24,7 +24,10 @@ def _normalised_pairs(chorales: Sequence[Chorale], voice: str, steps_per_beat: i
 
 class ConstantInterval(Predictor):
     """Baseline: the output voice is the melody moved down by one fixed interval, the interval that matches the
-    training chorales' voice on most steps (normalised key)."""
+    training chorales' voice on most steps (normalised key).
+
+    Notebook: 09_harmonization
+    """
 
     def __init__(self, interval: int = 0, voice: str = "Alto", steps_per_beat: int = STEPS_PER_BEAT):
         self.interval, self.outputs, self.steps_per_beat = interval, (voice,), steps_per_beat
@@ -48,7 +51,10 @@ class ConstantInterval(Predictor):
 class LookupTable(Predictor):
     """Baseline: per step, the output pitch most often heard in training with the same melody pitch (``context=1``)
     or the same melody pitch and previous melody note (``context=2``), in the same mode, normalised key. Unknown
-    contexts fall back to the shorter context, then to a constant interval. Notes start where the melody's do."""
+    contexts fall back to the shorter context, then to a constant interval. Notes start where the melody's do.
+
+    Notebook: 09_harmonization
+    """
 
     def __init__(self, table: dict, fallback: ConstantInterval, context: int, voice: str = "Alto",
                  steps_per_beat: int = STEPS_PER_BEAT):
@@ -58,7 +64,7 @@ class LookupTable(Predictor):
     @staticmethod
     def _previous_note(s: np.ndarray) -> np.ndarray:
         """For each step, the pitch of the melody's previous different note (−1 at the start)."""
-        change = np.r_[True, s[1:] != s[:-1]]
+        change = note_starts(s)
         idx = np.flatnonzero(change)
         seg = np.cumsum(change) - 1  # which segment each step is in
         prev_seg_pitch = np.r_[REST, s[idx][:-1]]
@@ -100,7 +106,10 @@ class LookupTable(Predictor):
 
 
 class Bach(Predictor):
-    """Bach's own voices (the reference every metric is compared with)."""
+    """Bach's own voices (the reference every metric is compared with).
+
+    Notebook: 09_harmonization
+    """
 
     def __init__(self, outputs: Sequence[str] = DEFAULT_OUTPUTS, steps_per_beat: int = STEPS_PER_BEAT):
         self.outputs, self.steps_per_beat = tuple(outputs), steps_per_beat
@@ -112,7 +121,10 @@ class Bach(Predictor):
 
 class Combined(Predictor):
     """Several predictors side by side as one (notebook 10): e.g. a lookup table for each of alto, tenor and bass.
-    Each part writes its own voices; a voice written by two parts is an error."""
+    Each part writes its own voices; a voice written by two parts is an error.
+
+    Notebook: 10_four_part_harmonization
+    """
 
     def __init__(self, parts: Sequence[Predictor]):
         names = [v for part in parts for v in part.outputs]
@@ -131,7 +143,10 @@ class Combined(Predictor):
 
 def evaluate(predictor: Predictor, chorales: Sequence[Chorale]) -> dict:
     """Metrics of a predictor's voices against Bach's on ``chorales``: :func:`helpers.metrics.pool_reports` of one
-    :func:`helpers.metrics.harmony_report` per chorale (soprano plus the predicted voices, the bass as bass)."""
+    :func:`helpers.metrics.harmony_report` per chorale (soprano plus the predicted voices, the bass as bass).
+
+    Notebook: 09_harmonization
+    """
     reports = []
     spb = predictor.steps_per_beat
     batch = getattr(predictor, "predict_chorales", None)

@@ -19,7 +19,10 @@ from .encoding import STEPS_PER_BEAT
 
 def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
     """Step sequence from network outputs: the most likely class per step (0 = rest, else ``low + class - 1``);
-    a note starts where the onset probability is at least 0.5 or the pitch changes."""
+    a note starts where the onset probability is at least 0.5 or the pitch changes.
+
+    Notebook: 09_harmonization
+    """
     cls = np.asarray(probs).argmax(-1)
     pitch = np.where(cls == 0, REST, low + cls - 1).astype(np.int64)
     return pitch, note_onsets(pitch, onset_prob)
@@ -27,7 +30,10 @@ def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndar
 
 def note_onsets(pitch: np.ndarray, onset_prob: np.ndarray) -> np.ndarray:
     """Where notes start in a decoded voice: the onset probability is at least 0.5 or the pitch changes (never on
-    a rest)."""
+    a rest).
+
+    Notebook: 09_harmonization
+    """
     pitch = np.asarray(pitch)
     return note_starts(pitch, np.asarray(onset_prob).reshape(len(pitch)) >= 0.5) & (pitch != REST)
 
@@ -42,6 +48,8 @@ class VoiceLeading:
     the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
     ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
     melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart), ``"step"`` at every step.
+
+    Notebook: 10_four_part_harmonization
     """
 
     parallel: float = 1.0
@@ -59,7 +67,10 @@ class VoiceLeading:
 def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per_beat: int,
                  hold: str = "beat") -> np.ndarray:
     """Steps where :func:`decode_jointly` may change chord: every step (``hold="step"``), or the first step, every
-    beat and every step where the melody starts a note or changes between note and rest (``hold="beat"``)."""
+    beat and every step where the melody starts a note or changes between note and rest (``hold="beat"``).
+
+    Notebook: 10_four_part_harmonization
+    """
     melody = np.asarray(melody)
     n = len(melody)
     if hold == "step":
@@ -81,6 +92,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     ``rules.candidates`` best classes of each voice are considered, so the search runs over ``candidates **
     voices`` chords per span. Returns ``{voice: (pitch, onset)}`` as :func:`decode` does. With ``hold="step"``
     and zero penalties the result is the per-step argmax of every voice.
+
+    Notebook: 10_four_part_harmonization
     """
     voices = list(probs)
     melody = np.asarray(melody).astype(np.int64)

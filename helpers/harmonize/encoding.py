@@ -40,6 +40,8 @@ class Encoding:
 
     ``inputs``: voices given (the melody: ``("Soprano",)``); ``outputs``: voices generated; ``ranges``: for every
     voice, the lowest and one past the highest MIDI pitch in the normalised key; ``steps_per_beat``: the grid.
+
+    Notebook: 09_harmonization
     """
 
     inputs: tuple[str, ...] = ("Soprano",)
@@ -73,7 +75,10 @@ def fit_encoding(chorales: Sequence[Chorale], inputs: Sequence[str] = ("Soprano"
                  outputs: Sequence[str] = DEFAULT_OUTPUTS, steps_per_beat: int = STEPS_PER_BEAT,
                  margin: int = 2) -> Encoding:
     """An :class:`Encoding` whose ranges cover every voice of ``chorales`` in the normalised key, plus ``margin``
-    semitones either side (a margin that only the input voices use; output ranges are what the data holds)."""
+    semitones either side (a margin that only the input voices use; output ranges are what the data holds).
+
+    Notebook: 09_harmonization
+    """
     ranges = {}
     for v in (*inputs, *outputs):
         ps = np.concatenate([c.voices[v].pitches + normalising_shift(c.tonic, c.mode) for c in chorales])
@@ -90,6 +95,8 @@ def features(pitches: Mapping[str, np.ndarray], onsets: Mapping[str, np.ndarray]
     step's position within the beat and a one-hot of the beat within the bar (1, 2, 3, 4 or later; the first
     downbeat falls at ``anacrusis_steps``). Every row has a 1 somewhere, so all-zero rows can mark padding.
     Raises ValueError if a pitch lies outside the encoding's range.
+
+    Notebook: 09_harmonization
     """
     first = pitches[enc.inputs[0]]
     n = len(first)
@@ -113,7 +120,10 @@ def features(pitches: Mapping[str, np.ndarray], onsets: Mapping[str, np.ndarray]
 
 
 def fold_into_range(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
-    """Move each sounding pitch by octaves into ``[low, high)`` (rests stay −1); the range must span an octave."""
+    """Move each sounding pitch by octaves into ``[low, high)`` (rests stay −1); the range must span an octave.
+
+    Notebook: 09_harmonization
+    """
     pitch = np.asarray(pitch).astype(np.int64).copy()
     s = pitch != REST
     while np.any(s & (pitch < low)):
@@ -125,14 +135,20 @@ def fold_into_range(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
 
 def targets(pitch: np.ndarray, onset: np.ndarray, voice: str, enc: Encoding) -> tuple[np.ndarray, np.ndarray]:
     """Training targets of one output voice: class per step (0 = rest, ``1 + pitch - low``) and onset (0/1).
-    Pitches outside the range are folded in by octaves."""
+    Pitches outside the range are folded in by octaves.
+
+    Notebook: 09_harmonization
+    """
     low, high = enc.ranges[voice]
     p = fold_into_range(pitch, low, high)
     return np.where(p == REST, 0, p - low + 1).astype(np.int32), np.asarray(onset, dtype=np.float32)
 
 
 def meter_steps(chorale_or_ts, anacrusis: float, steps_per_beat: int) -> tuple[int, int]:
-    """``(anacrusis_steps, bar_steps)`` of a time signature (or a chorale) and a pickup length in beats."""
+    """``(anacrusis_steps, bar_steps)`` of a time signature (or a chorale) and a pickup length in beats.
+
+    Notebook: 09_harmonization
+    """
     ts = chorale_or_ts.time_signature if isinstance(chorale_or_ts, Chorale) else chorale_or_ts
     bar = bar_beats(ts)
     return int(round(anacrusis * steps_per_beat)), max(int(round(bar * steps_per_beat)), 1)
@@ -140,7 +156,10 @@ def meter_steps(chorale_or_ts, anacrusis: float, steps_per_beat: int) -> tuple[i
 
 def encode_chorale(chorale: Chorale, enc: Encoding) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Features and targets of one chorale (normalised first): ``X (steps, F)``, ``{"Alto_pitch": (steps,),
-    "Alto_onset": (steps,), ...}``."""
+    "Alto_onset": (steps,), ...}``.
+
+    Notebook: 09_harmonization
+    """
     c = normalise(chorale)
     pitch, onset = c.steps(enc.steps_per_beat)
     idx = {v: VOICES.index(v) for v in (*enc.inputs, *enc.outputs)}
@@ -154,7 +173,10 @@ def encode_chorale(chorale: Chorale, enc: Encoding) -> tuple[np.ndarray, dict[st
 
 def window_starts(n: int, length: int, hop: int) -> np.ndarray:
     """Starts of windows of ``length`` steps every ``hop`` steps, the last one flush with the end (``[0]`` if the
-    piece is shorter than a window)."""
+    piece is shorter than a window).
+
+    Notebook: 09_harmonization
+    """
     if n <= length:
         return np.array([0])
     starts = np.arange(0, n - length + 1, hop)
@@ -165,7 +187,10 @@ def training_windows(chorales: Sequence[Chorale], enc: Encoding, length: int = 6
                      hop: int = 32) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Stack windows of ``length`` steps of every chorale: ``X (windows, length, F)`` and the targets
     ``{"Alto_pitch": (windows, length), "Alto_onset": (windows, length, 1), ...}`` (a piece shorter than a window
-    is padded with rest steps)."""
+    is padded with rest steps).
+
+    Notebook: 09_harmonization
+    """
     Xs, ys = [], {}
     for c in chorales:
         X, y = encode_chorale(c, enc)

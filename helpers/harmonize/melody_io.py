@@ -35,7 +35,10 @@ from .model import PROGRAM, Harmonizer
 @dataclass
 class Melody:
     """A melody read from a file: ``voice`` (beats, first note at beat 0), where it started in the file
-    (``offset`` beats), metre, tempo, key and how the key was found; ``pm`` is the MIDI file (None for MusicXML)."""
+    (``offset`` beats), metre, tempo, key and how the key was found; ``pm`` is the MIDI file (None for MusicXML).
+
+    Notebook: 09_harmonization
+    """
 
     voice: Voice
     offset: float
@@ -54,6 +57,8 @@ def clean_monophonic(voice: Voice, path, steps_per_beat: int = STEPS_PER_BEAT) -
 
     Raises :class:`InputError` if two notes start together (chords) or if more than a tenth of the notes sound
     through most of the next note (several lines in one track).
+
+    Notebook: 09_harmonization
     """
     if len(voice) == 0:
         raise InputError(path, "no notes in the melody track")
@@ -121,6 +126,8 @@ def harmonize_file(melody_path: str | os.PathLike, out_path: str | os.PathLike |
     """Harmonize a melody file and write a MIDI file (default: ``NAME-harmonized.mid`` beside the melody) with the
     melody as "Soprano" and the generated voices, on the melody's tempo map, metre and key. Returns the written
     path and the :class:`Melody`. Raises :class:`InputError` (nothing written) for an unusable melody.
+
+    Notebook: 09_harmonization
     """
     melody_path = Path(melody_path)
     melody = read_melody(melody_path)

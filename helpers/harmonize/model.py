@@ -30,6 +30,8 @@ class Harmonizer(Predictor):
 
     Without ``voice_leading`` each output voice is decoded on its own (:func:`decode`, the per-step argmax); with
     it, all output voices are decoded together under the melody by :func:`decode_jointly` (notebook 10).
+
+    Notebook: 09_harmonization
     """
 
     def __init__(self, model, encoding: Encoding, voice_leading: VoiceLeading | None = None):
@@ -156,7 +158,10 @@ class Harmonizer(Predictor):
 
 
 def best_octave_shift(pitches: np.ndarray, low: int, high: int) -> int | None:
-    """The whole-octave transposition (smallest first) that puts every pitch in ``[low, high)``, or None."""
+    """The whole-octave transposition (smallest first) that puts every pitch in ``[low, high)``, or None.
+
+    Notebook: 09_harmonization
+    """
     pitches = np.asarray(pitches)
     for k in sorted(range(-6, 7), key=abs):
         if pitches.min() + 12 * k >= low and pitches.max() + 12 * k < high:

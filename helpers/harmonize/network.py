@@ -11,7 +11,10 @@ from .encoding import Encoding
 def build_model(enc: Encoding, units: int = 64, layers: int = 1, dropout: float = 0.0,
                 learning_rate: float = 3e-3):
     """A bidirectional GRU harmonizer: input ``(batch, steps, enc.n_features)``; outputs, per output voice ``V``,
-    ``V_pitch`` (softmax over rest + pitches) and ``V_onset`` (sigmoid). Compiled with cross-entropy losses."""
+    ``V_pitch`` (softmax over rest + pitches) and ``V_onset`` (sigmoid). Compiled with cross-entropy losses.
+
+    Notebook: 09_harmonization
+    """
     import keras
     from keras import layers as L
 

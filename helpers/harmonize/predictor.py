@@ -19,6 +19,8 @@ class Predictor:
     """Anything that writes output voices for the input voices of a piece in the normalised key.
 
     Subclasses implement :meth:`predict_normalised`; :meth:`predict_chorale` does the key normalisation.
+
+    Notebook: 09_harmonization
     """
 
     outputs: tuple[str, ...] = DEFAULT_OUTPUTS

@@ -26,6 +26,8 @@ def train_harmonizer(chorales: Sequence[Chorale], enc: Encoding | None = None, u
 
     ``validation`` chorales (windows of them) give the validation curves. Returns the harmonizer and the
     Keras history dictionary. Seed first (``keras.utils.set_random_seed``) for a repeatable result.
+
+    Notebook: 09_harmonization
     """
     enc = enc or fit_encoding(chorales)
     X, y = training_windows(chorales, enc, window, hop)
@@ -42,6 +44,8 @@ def train_default(seed: int = 0, outputs: Sequence[str] = DEFAULT_OUTPUTS) -> Ha
     The alto alone (notebook 09): trained on the training side of the grouped split, decoded step by step. Several
     voices (notebook 10): trained on the training tunes minus a validation split (``grouped_split(train, 0.15,
     seed=1)``, as notebook 10 does) and decoded jointly with :data:`DEFAULT_VOICE_LEADING`.
+
+    Notebook: 09_harmonization
     """
     import keras
 
