@@ -8,8 +8,9 @@ Normalisations: :func:`signature_transpose` (label-safe: uses the key signature 
 Models: :func:`source_model` (the source material's MLP), :func:`mode_model` and :func:`key_model` (the improved
 ones), trained by :func:`fit`; evaluated with :func:`grouped_folds` and :func:`cross_validate`.
 Baselines: :func:`music21_keys` (music21's five key finders) and :func:`final_chord_mode` (the naive rule).
-Command line: ``python -m helpers train-key`` trains and saves the key classifier, ``python -m helpers key FILE
-...`` names the key of each file.
+Saved classifier: :func:`train_key_classifier`, :func:`save_key_classifier`, :func:`load_key_classifier`,
+:func:`detect_key`; the commands ``python -m helpers train-key`` and ``python -m helpers key FILE ...`` live in
+:mod:`helpers.cli`. Key names and numbers come from :mod:`helpers.theory`, file reading from :mod:`helpers.readers`.
 """
 
 from __future__ import annotations

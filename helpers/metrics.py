@@ -12,8 +12,9 @@ Conventions (stated here once, used by the notebooks):
   (:data:`CONSONANT_WITH_BASS`).
 * *parallel fifths/octaves*: from one step to the next both voices move (in the same direction) and the interval
   class is a fifth (7) or an octave/unison (0) before and after. Rests break the chain.
+  The rule itself (and the crossing rule) lives in :mod:`helpers.voiceleading`, shared with the joint decoder.
 * *in the scale*: the major scale for a major key; for a minor key the natural minor plus the raised sixth and
-  seventh (melodic/harmonic minor), nine pitch classes.
+  seventh (melodic/harmonic minor), nine pitch classes (:func:`helpers.theory.scale_pitch_classes`).
 * *crossings* and *wide spacings* are counted as events (the step where one begins) as well as in steps; the
   usual ranges of the four voices are :data:`USUAL_RANGES`.
 * *chord match*: the set of pitch classes sounding at a step (in all voices together) equals the reference's.

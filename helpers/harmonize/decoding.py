@@ -43,7 +43,8 @@ class VoiceLeading:
     """Rules for :func:`decode_jointly` (notebook 10), as penalties in nats (units of summed log-probability).
 
     ``parallel``: per parallel fifth or octave (unisons included) between any two voices from one chord to the
-    next, both voices moving the same way, as :func:`helpers.metrics.parallel_count` counts them; ``crossing``:
+    next, both voices moving the same way (:func:`helpers.voiceleading.parallel_motion`, the rule that
+    :func:`helpers.metrics.parallel_count` counts); ``crossing``:
     per step and pair of neighbouring voices with the lower one above the upper one; ``candidates``: how many of
     the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
     ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
