@@ -22,7 +22,10 @@ SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/soundfonts/Flu
 
 
 def find_soundfont() -> str | None:
-    """Path of a General MIDI soundfont usable with FluidSynth (``$COURSE_SOUNDFONT`` first), or None."""
+    """Path of a General MIDI soundfont usable with FluidSynth (``$COURSE_SOUNDFONT`` first), or None.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     candidates = [os.environ.get("COURSE_SOUNDFONT", "")] + list(SOUNDFONTS)
     for path in candidates:
         if path and Path(path).is_file():
@@ -47,7 +50,10 @@ def _as_midi(music) -> pretty_midi.PrettyMIDI:
 
 
 def builtin_synthesize(pm: pretty_midi.PrettyMIDI, fs: int = SAMPLE_RATE) -> np.ndarray:
-    """Render ``pm`` with a simple organ-like additive synthesiser; mono float waveform in [-1, 1]."""
+    """Render ``pm`` with a simple organ-like additive synthesiser; mono float waveform in [-1, 1].
+
+    Notebook: 07_midi_and_pianorolls
+    """
     end = pm.get_end_time()
     out = np.zeros(int(np.ceil((end + 0.3) * fs)) + 1)
     harmonics = np.array([1.0, 0.5, 0.3, 0.15, 0.08])
@@ -68,7 +74,10 @@ def builtin_synthesize(pm: pretty_midi.PrettyMIDI, fs: int = SAMPLE_RATE) -> np.
 
 
 def synthesize(music, fs: int = SAMPLE_RATE) -> np.ndarray:
-    """Waveform of a PrettyMIDI, a Chorale or a list of Voices: FluidSynth if available, else built in."""
+    """Waveform of a PrettyMIDI, a Chorale or a list of Voices: FluidSynth if available, else built in.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     pm = _as_midi(music)
     soundfont = find_soundfont()
     if soundfont:
@@ -79,7 +88,10 @@ def synthesize(music, fs: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def play(music, fs: int = SAMPLE_RATE, seconds: float | None = None):
-    """An ``IPython.display.Audio`` player for the music (optionally only its first ``seconds``)."""
+    """An ``IPython.display.Audio`` player for the music (optionally only its first ``seconds``).
+
+    Notebook: 07_midi_and_pianorolls
+    """
     from IPython.display import Audio
 
     wave = synthesize(music, fs)

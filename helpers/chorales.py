@@ -13,34 +13,38 @@ import hashlib
 import os
 import pickle
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
-from .midi import MidiError, Voice, key_name, load_midi, midi_to_voices, voices_to_midi, write_midi
+from .errors import InputError
+from .midi import Voice, load_midi, midi_to_voices, voices_to_midi, write_midi
 from .paths import data_dir
-from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll, voice_to_steps
+from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, note_starts, voice_to_pianoroll, voice_to_steps
+from .readers import (
+    CHORALE_CHORDS,
+    bar_beats,
+    midi_key,
+    midi_tempo,
+    midi_time_signature,
+    parse_score,
+    part_to_voice,
+    pickup_beats,
+    score_key_signature,
+    score_pickup,
+    score_time_signature,
+)
+from .theory import MODES, key_name, signature_sharps
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 CACHE_VERSION = 4
 DEFAULT_TEMPO = 90.0
-#: Key-signature sharps (negative: flats) of each major tonic pitch class, and the tonic of each signature.
-_SHARPS_OF_MAJOR = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: 7, 5: -1, 10: -2, 3: -3, 8: -4}
-
-
-def signature_sharps(tonic: int, mode: str) -> int:
-    """Sharps (positive) or flats (negative) of the key signature of a key; F# and C# major use sharps."""
-    major_tonic = tonic if mode == "major" else (tonic + 3) % 12
-    return _SHARPS_OF_MAJOR[major_tonic % 12]
-
-
-def signature_tonic(sharps):
-    """Pitch class of the *major* key with ``sharps`` sharps (negative: flats), the inverse of
-    :func:`signature_sharps` for major keys: each sharp is a fifth up. Works on arrays too."""
-    return (7 * np.asarray(sharps, dtype=int)) % 12
+CHOIR = 52  # General MIDI program of the voices: Choir Aahs
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +55,8 @@ class Chorale:
     beats, the first note of the piece at beat 0). ``tonic`` (pitch class, 0 = C) and ``mode`` come from the
     soprano's key signature; ``anacrusis`` is the length of a pickup in beats (0 if the piece starts on a
     downbeat); ``group`` is the melody-group id (chorales on one tune share it).
+
+    Notebook: 07_midi_and_pianorolls
     """
 
     name: str
@@ -107,7 +113,10 @@ class Chorale:
 
 class ChoraleSet(Sequence):
     """The loaded chorales (a sequence of :class:`Chorale`) and ``skipped``: ``(name, reason)`` for every file
-    that was left out."""
+    that was left out.
+
+    Notebook: 07_midi_and_pianorolls
+    """
 
     def __init__(self, chorales: list[Chorale], skipped: list[tuple[str, str]], source: str):
         self.chorales = chorales
@@ -153,33 +162,18 @@ def _music21_paths() -> list[Path]:
     return sorted(Path(p) for p in corpus.getComposer("bach"))
 
 
-def _voice_from_part(part, name: str, offset0: float) -> Voice:
-    """Notes of a music21 part (ties merged; of a chord the top note for S/A, the bottom note for T/B)."""
-    rows = []
-    for n in part.stripTies().flatten().notes:
-        ql = float(n.quarterLength)
-        if ql <= 0:  # grace notes have no duration on the grid
-            continue
-        pitches = [p.midi for p in n.pitches]
-        pitch = max(pitches) if name in ("Soprano", "Alto") else min(pitches)
-        start = float(n.offset) - offset0
-        rows.append((pitch, start, start + ql))
-    arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
-    return Voice(name, arr[:, 0].astype(int), arr[:, 1], arr[:, 2], program=52)
-
-
 def parse_music21(path: str | os.PathLike) -> Chorale:
-    """Parse one chorale file of the music21 corpus. Raises :class:`MidiError` (file and reason) if unusable."""
-    from music21 import converter, key, meter
+    """Parse one chorale file of the music21 corpus. Raises :class:`InputError` (file and reason) if unusable.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    from music21 import key
 
     path = Path(path)
     name = path.stem
     if path.suffix not in (".mxl", ".xml", ".musicxml", ".krn"):
-        raise MidiError(path, f"'{path.suffix}' is not a score format the loader reads (Roman-numeral analysis?)")
-    try:
-        score = converter.parse(str(path))
-    except Exception as exc:
-        raise MidiError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
+        raise InputError(path, f"'{path.suffix}' is not a score format the loader reads (Roman-numeral analysis?)")
+    score = parse_score(path)
     parts = {}
     for part in score.parts:
         # "Soprano\rOboe 1,2\rViolin1" and "Soprano Oboe 1 Violin1" name the soprano; "Soprano 1" does not
@@ -190,74 +184,67 @@ def parse_music21(path: str | os.PathLike) -> Chorale:
     missing = [v for v in VOICES if v not in parts]
     if missing:
         names = [p.partName for p in score.parts]
-        raise MidiError(path, f"no {'/'.join(missing)} part (parts: {names})")
+        raise InputError(path, f"no {'/'.join(missing)} part (parts: {names})")
     soprano = parts["Soprano"]
-    sigs = list(soprano.recurse().getElementsByClass(key.KeySignature))
-    if not sigs:
-        raise MidiError(path, "the soprano part has no key signature")
-    sig = sigs[0]
-    if not isinstance(sig, key.Key) or sig.mode not in ("major", "minor"):
-        raise MidiError(path, f"the soprano's key signature does not give a major or minor mode ({sig})")
-    times = list(soprano.recurse().getElementsByClass(meter.TimeSignature))
-    ts = (times[0].numerator, times[0].denominator) if times else (4, 4)
+    sig = score_key_signature(soprano)
+    if sig is None:
+        raise InputError(path, "the soprano part has no key signature")
+    if not isinstance(sig, key.Key) or sig.mode not in MODES:
+        raise InputError(path, f"the soprano's key signature does not give a major or minor mode ({sig})")
+    ts = score_time_signature(soprano)
     offset0 = min(float(parts[v].flatten().notes.first().offset) for v in VOICES
                   if parts[v].flatten().notes.first() is not None)
-    voices = {v: _voice_from_part(parts[v], v, offset0) for v in VOICES}
+    voices = {v: part_to_voice(parts[v], v, CHORALE_CHORDS[v], offset0, CHOIR) for v in VOICES}
     empty = [v for v in VOICES if not len(voices[v])]
     if empty:
-        raise MidiError(path, f"the {'/'.join(empty)} part has no notes")
-    measures = soprano.getElementsByClass("Measure")
-    anacrusis = 0.0
-    if len(measures) and measures[0].paddingLeft > 0:
-        bar = ts[0] * 4 / ts[1]
-        anacrusis = float(measures[0].duration.quarterLength) - offset0
-        anacrusis = anacrusis if 0 < anacrusis < bar else 0.0
+        raise InputError(path, f"the {'/'.join(empty)} part has no notes")
+    anacrusis = score_pickup(soprano, offset0, ts)
     return Chorale(name, voices, sig.tonic.pitchClass, sig.mode, ts, DEFAULT_TEMPO, anacrusis, -1, str(path))
 
 
 def _parse_or_reason(path: Path) -> Chorale | tuple[str, str]:
     try:
         return parse_music21(path)
-    except MidiError as exc:
+    except InputError as exc:
         return (path.stem, exc.reason)
 
 
 # ------------------------------------------------------------------------------------------------ MIDI folders
 
 def _match_voices(tracks: list[Voice], path: Path) -> dict[str, Voice]:
-    """Choose the S, A, T, B tracks of a MIDI file; raise MidiError if that cannot be done safely."""
+    """Choose the S, A, T, B tracks of a MIDI file; raise InputError if that cannot be done safely."""
     named = {t.name.strip().lower(): t for t in tracks if len(t)}
     if all(v.lower() in named for v in VOICES):
-        return {v: named[v.lower()].renamed(v, 52) for v in VOICES}
+        return {v: named[v.lower()].renamed(v, CHOIR) for v in VOICES}
     sounding = [t for t in tracks if len(t)]
     if len(sounding) == 4:
-        return {v: t.renamed(v, 52) for v, t in zip(VOICES, sounding)}
+        return {v: t.renamed(v, CHOIR) for v, t in zip(VOICES, sounding)}
     if len(sounding) == 1:
-        raise MidiError(path, "a single track: the voices are not separated")
+        raise InputError(path, "a single track: the voices are not separated")
     if len(sounding) < 4:
-        raise MidiError(path, f"only {len(sounding)} tracks with notes, four voices needed")
-    raise MidiError(path, f"{len(sounding)} tracks with notes and none named Soprano/Alto/Tenor/Bass: "
+        raise InputError(path, f"only {len(sounding)} tracks with notes, four voices needed")
+    raise InputError(path, f"{len(sounding)} tracks with notes and none named Soprano/Alto/Tenor/Bass: "
                           "cannot tell which are the voices")
 
 
 def load_chorale_midi(path: str | os.PathLike) -> Chorale:
-    """Read one chorale MIDI file (one track per voice, soprano first). Raises :class:`MidiError` if unusable:
-    not a readable MIDI file, fewer than four voice tracks, more without voice names, no key signature."""
+    """Read one chorale MIDI file (one track per voice, soprano first). Raises :class:`InputError` if unusable:
+    not a readable MIDI file, fewer than four voice tracks, more without voice names, no key signature.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     path = Path(path)
     pm = load_midi(path)
     voices = _match_voices(midi_to_voices(pm), path)
-    if not pm.key_signature_changes:
-        raise MidiError(path, "no key signature, so the key and mode are unknown")
-    number = pm.key_signature_changes[0].key_number
-    tonic, mode = number % 12, ("minor" if number >= 12 else "major")
+    key = midi_key(pm)
+    if key is None:
+        raise InputError(path, "no key signature, so the key and mode are unknown")
+    tonic, mode = key
     start = min(float(v.starts.min()) for v in voices.values())
     voices = {k: v.shift(-start) for k, v in voices.items()}
-    ts = pm.time_signature_changes[0] if pm.time_signature_changes else None
-    time_signature = (ts.numerator, ts.denominator) if ts else (4, 4)
-    bar = time_signature[0] * 4 / time_signature[1]
-    anacrusis = (-start) % bar
-    anacrusis = 0.0 if np.isclose(anacrusis, 0) or np.isclose(anacrusis, bar) else float(anacrusis)
-    tempo = float(pm.get_tempo_changes()[1][0]) if len(pm.get_tempo_changes()[1]) else DEFAULT_TEMPO
+    time_signature = midi_time_signature(pm)
+    anacrusis = pickup_beats(start, time_signature)
+    tempo = midi_tempo(pm, DEFAULT_TEMPO)
     return Chorale(path.stem, voices, tonic, mode, time_signature, tempo, anacrusis, -1, str(path))
 
 
@@ -265,12 +252,14 @@ def export_midi_folder(chorales: Sequence[Chorale], folder: str | os.PathLike, t
     """Write each chorale as ``folder/NAME.mid``: four tracks S, A, T, B, with tempo, metre and key signature.
 
     With ``track_names=False`` the tracks are left unnamed, as in many files of the public "infinite-bach" set.
+
+    Notebook: 07_midi_and_pianorolls
     """
     folder = Path(folder)
     paths = []
     for c in chorales:
         voices = [c.voices[v] if track_names else c.voices[v].renamed("") for v in VOICES]
-        pickup = (c.time_signature[0] * 4 / c.time_signature[1] - c.anacrusis) if c.anacrusis else 0.0
+        pickup = (bar_beats(c.time_signature) - c.anacrusis) if c.anacrusis else 0.0
         voices = [v.shift(pickup) for v in voices]  # a pickup stands at the end of a silent first bar, as in MIDI
         paths.append(write_midi(voices, folder / f"{c.name}.mid", tempo=c.tempo,
                                 time_signature=c.time_signature, key=(c.tonic, c.mode)))
@@ -290,7 +279,10 @@ def _fingerprint(c: Chorale) -> str:
 
 
 def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[str, str]]]:
-    """Keep the first of chorales whose four voices are identical; report the others as skipped."""
+    """Keep the first of chorales whose four voices are identical; report the others as skipped.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     seen: dict[str, str] = {}
     kept, skipped = [], []
     for c in chorales:
@@ -304,10 +296,13 @@ def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[
 
 
 def melody_signature(c: Chorale, n: int = 12) -> np.ndarray:
-    """The first ``n`` melodic intervals of the soprano (repeated notes merged), padded with a sentinel."""
+    """The first ``n`` melodic intervals of the soprano (repeated notes merged), padded with a sentinel.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     p = c.voices["Soprano"].pitches.astype(int)
     if len(p):
-        p = p[np.r_[True, p[1:] != p[:-1]]]
+        p = p[note_starts(p)]
     iv = np.diff(p)[:n]
     return np.pad(iv, (0, n - len(iv)), constant_values=99)
 
@@ -319,6 +314,8 @@ def assign_melody_groups(chorales: list[Chorale], n: int = 12, max_mismatch: int
     merged) differ in at most ``max_mismatch`` places, also allowing for one extra or missing note at the start
     (a different pickup). Groups are the connected components of that relation (a union–find), numbered in
     order of first appearance.
+
+    Notebook: 07_midi_and_pianorolls
     """
     sig = np.stack([melody_signature(c, n + 1) for c in chorales]) if chorales else np.zeros((0, n + 1))
     a = sig[:, None, :n]
@@ -345,6 +342,8 @@ def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
 
     Groups are shuffled with ``seed`` and moved to the test side until it holds about ``test_fraction`` of the
     chorales.
+
+    Notebook: 05_recurrent_networks
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must lie between 0 and 1, not {test_fraction}")
@@ -366,7 +365,11 @@ def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
 
 # ------------------------------------------------------------------------------------------------- the loader
 
-def _cache_path() -> Path:
+def cache_path() -> Path:
+    """Where the parsed music21 chorales are cached: ``data/chorales-music21-VERSION-vN.pkl``.
+
+    Notebook: 00_setup
+    """
     import music21
 
     return data_dir() / f"chorales-music21-{music21.__version__}-v{CACHE_VERSION}.pkl"
@@ -387,36 +390,40 @@ def load_chorales(source: str | os.PathLike | None = None, cache: bool = True,
     """Load the Bach chorales.
 
     ``source=None``: the chorales in the music21 corpus (parsed in parallel on ``workers`` processes the first
-    time, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi`` file in it, one track
+    time, with a progress bar on stderr, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi`` file in it, one track
     per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the reason; exact duplicates
-    are dropped (and listed). Raises :class:`MidiError` if a folder does not exist or holds no MIDI files.
+    are dropped (and listed). Raises :class:`InputError` if a folder does not exist or holds no MIDI files.
+
+    Notebook: 00_setup
     """
     if source is not None:
         folder = Path(source)
         if not folder.is_dir():
-            raise MidiError(folder, "no such folder")
+            raise InputError(folder, "no such folder")
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".mid", ".midi"))
         if not files:
-            raise MidiError(folder, "no .mid or .midi files in this folder")
+            raise InputError(folder, "no .mid or .midi files in this folder")
         parsed, skipped = [], []
         for f in files:
             try:
                 parsed.append(load_chorale_midi(f))
-            except MidiError as exc:
+            except InputError as exc:
                 skipped.append((f.name, exc.reason))
         return _finish(parsed, skipped, str(folder))
 
-    path = _cache_path()
+    path = cache_path()
     if cache and path.exists():
         with open(path, "rb") as fh:
             return pickle.load(fh)
     paths = _music21_paths()
     workers = workers or os.cpu_count() or 1
+    progress = {"total": len(paths), "desc": "parsing the chorales (once; cached afterwards)", "unit": "file",
+                "file": sys.stderr, "leave": False}
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_parse_or_reason, paths, chunksize=8))
+            results = list(tqdm(pool.map(_parse_or_reason, paths, chunksize=8), **progress))
     else:
-        results = [_parse_or_reason(p) for p in paths]
+        results = [_parse_or_reason(p) for p in tqdm(paths, **progress)]
     parsed = [r for r in results if isinstance(r, Chorale)]
     skipped = [r for r in results if not isinstance(r, Chorale)]
     chorales = _finish(parsed, skipped, "the music21 corpus (Bach)")
@@ -426,21 +433,3 @@ def load_chorales(source: str | os.PathLike | None = None, cache: bool = True,
             pickle.dump(chorales, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
     return chorales
-
-
-# ----------------------------------------------------------------------------------------------- command line
-
-def _cli_data(args) -> int:
-    chorales = load_chorales()
-    folder = data_dir() / "bach-midi"
-    if not folder.exists() or len(list(folder.glob("*.mid"))) != len(chorales):
-        export_midi_folder(chorales, folder)
-    print(chorales.summary())
-    print(f"{len(set(c.group for c in chorales))} melody groups; cache {_cache_path()}; MIDI export in {folder}")
-    return 0
-
-
-def register_cli(sub) -> None:
-    """``python -m helpers data``: build the chorale cache and the MIDI export in ``data/``."""
-    p = sub.add_parser("data", help="parse the chorales into data/ (cache and MIDI export)")
-    p.set_defaults(func=_cli_data)

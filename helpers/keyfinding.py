@@ -8,25 +8,30 @@ Normalisations: :func:`signature_transpose` (label-safe: uses the key signature 
 Models: :func:`source_model` (the source material's MLP), :func:`mode_model` and :func:`key_model` (the improved
 ones), trained by :func:`fit`; evaluated with :func:`grouped_folds` and :func:`cross_validate`.
 Baselines: :func:`music21_keys` (music21's five key finders) and :func:`final_chord_mode` (the naive rule).
-Command line: ``python -m helpers train-key`` trains and saves the key classifier, ``python -m helpers key FILE
-...`` names the key of each file.
+Saved classifier: :func:`train_key_classifier`, :func:`save_key_classifier`, :func:`load_key_classifier`,
+:func:`detect_key`; the commands ``python -m helpers train-key`` and ``python -m helpers key FILE ...`` live in
+:mod:`helpers.cli`. Key names and numbers come from :mod:`helpers.theory`, file reading from :mod:`helpers.readers`.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .chorales import VOICES, Chorale, signature_tonic
-from .midi import MidiError, Voice, key_name, load_midi, midi_to_voices
+from .chorales import VOICES, Chorale
+from .errors import InputError
+from .midi import Voice
 from .paths import data_dir
 from .pianoroll import STEPS_PER_BEAT, n_steps_of, pitch_class_histogram, voice_to_pianoroll
+from .readers import read_voices  # noqa: F401  (notebook 08 reads files with kf.read_voices)
+from .theory import MODES, key_number, key_of_number, signature_keys, signature_tonic, transpose_key_number
 
-MODES = ("major", "minor")
+#: The class of a key among the 24 is its key number (:func:`helpers.theory.key_number`); notebook 08 calls them
+#: by these names.
+key_index, key_of_index = key_number, key_of_number
 #: music21's key finders: display name -> method name of ``Stream.analyze``.
 MUSIC21_FINDERS = {
     "Krumhansl–Schmuckler": "key.krumhansl",
@@ -39,8 +44,6 @@ MUSIC21_FINDERS = {
 CADENCE_BEATS = 4.0
 MODEL_FILE = "key_classifier.keras"
 TRAIN_COMMAND = "python -m helpers train-key"
-_MIDI_SUFFIXES = (".mid", ".midi")
-_SCORE_SUFFIXES = (".xml", ".mxl", ".musicxml", ".krn")
 
 
 # --------------------------------------------------------------------------------------------------- features
@@ -49,7 +52,7 @@ def _voices_of(music: Chorale | Sequence[Voice]) -> list[Voice]:
     voices = list(music.voices.values()) if isinstance(music, Chorale) else list(music)
     voices = [v for v in voices if len(v)]
     if not voices:
-        raise MidiError(None, "no notes, so no pitch-class profile")
+        raise InputError(None, "no notes, so no pitch-class profile")
     return voices
 
 
@@ -66,28 +69,39 @@ def pitch_class_profile(music: Chorale | Sequence[Voice], steps_per_beat: int = 
     """Duration-weighted pitch-class distribution (12 values summing to 1, index 0 = C) of a whole piece.
 
     Each voice goes on the beat grid as its own pianoroll (all 128 MIDI pitches) and the rolls are summed, so a
-    note doubled in two voices counts twice, as in music21's key finders. Raises :class:`MidiError` if there
+    note doubled in two voices counts twice, as in music21's key finders. Raises :class:`InputError` if there
     are no notes.
+
+    Notebook: 08_key_classification
     """
     return pitch_class_histogram(_pitch_counts(_voices_of(music), steps_per_beat), low=0)
 
 
 def cadence_profile(music: Chorale | Sequence[Voice], beats: float = CADENCE_BEATS,
                     steps_per_beat: int = STEPS_PER_BEAT) -> np.ndarray:
-    """Like :func:`pitch_class_profile`, for the last ``beats`` beats only (the final cadence)."""
+    """Like :func:`pitch_class_profile`, for the last ``beats`` beats only (the final cadence).
+
+    Notebook: 08_key_classification
+    """
     counts = _pitch_counts(_voices_of(music), steps_per_beat)
     return pitch_class_histogram(counts[:, -max(int(round(beats * steps_per_beat)), 1):], low=0)
 
 
 def features(music: Chorale | Sequence[Voice], steps_per_beat: int = STEPS_PER_BEAT) -> np.ndarray:
-    """24 numbers: the whole piece's :func:`pitch_class_profile`, then the :func:`cadence_profile`."""
+    """24 numbers: the whole piece's :func:`pitch_class_profile`, then the :func:`cadence_profile`.
+
+    Notebook: 08_key_classification
+    """
     return np.concatenate([pitch_class_profile(music, steps_per_beat), cadence_profile(music, CADENCE_BEATS,
                                                                                        steps_per_beat)])
 
 
 def krumhansl_kessler() -> np.ndarray:
     """``(2, 12)``: the Krumhansl–Kessler probe-tone profiles of C major and C minor (as music21 ships them),
-    each scaled to sum to 1 so that they compare with pitch-class distributions."""
+    each scaled to sum to 1 so that they compare with pitch-class distributions.
+
+    Notebook: 08_key_classification
+    """
     from music21.analysis.discrete import KrumhanslSchmuckler
 
     ks = KrumhanslSchmuckler()
@@ -95,33 +109,45 @@ def krumhansl_kessler() -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
+def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
+                 sharps: int | None = None) -> tuple[int, str]:
+    """Key of a melody by the Krumhansl–Schmuckler method: correlate its duration-weighted pitch-class histogram
+    with the 24 rotated Krumhansl–Kessler profiles (:func:`krumhansl_kessler`) and take the best.
+
+    With ``sharps`` (the key signature, negative for flats) only the two keys of that signature compete: its major
+    key and the relative minor. Returns ``(tonic pitch class, 'major' | 'minor')``.
+
+    Notebook: 09_harmonization
+    """
+    pitches = np.asarray(pitches, dtype=np.int64)
+    weights = np.ones(len(pitches)) if durations is None else np.asarray(durations, dtype=np.float64)
+    hist = np.bincount(pitches % 12, weights=weights, minlength=12)
+    candidates = [(t, m) for t in range(12) for m in MODES] if sharps is None else list(signature_keys(sharps))
+    profiles = dict(zip(MODES, krumhansl_kessler()))
+    best, best_r = candidates[0], -np.inf
+    for tonic, mode in candidates:
+        profile = np.roll(profiles[mode], tonic)
+        r = np.corrcoef(hist, profile)[0, 1] if hist.std() > 0 else 0.0
+        if r > best_r:
+            best, best_r = (tonic, mode), r
+    return best
+
+
 # ---------------------------------------------------------------------------------------------------- labels
 
-def key_index(tonic, mode):
-    """Class of a key among 24: ``tonic`` (0 = C) for major, ``12 + tonic`` for minor (pretty_midi's key number).
-
-    Takes one tonic and mode (returns an int) or arrays of them (returns an array). Raises ValueError for a mode
-    other than 'major' or 'minor'.
-    """
-    if isinstance(mode, str):
-        if mode not in MODES:
-            raise ValueError(f"mode must be 'major' or 'minor', not {mode!r}")
-        return int(tonic) % 12 + 12 * MODES.index(mode)
-    return np.array([key_index(t, m) for t, m in zip(np.asarray(tonic).tolist(), mode)], dtype=int)
-
-
-def key_of_index(index: int) -> tuple[int, str]:
-    """``(tonic, mode)`` of a class 0–23 of :func:`key_index`."""
-    return int(index) % 12, MODES[int(index) // 12]
-
-
 def mode_labels(chorales: Sequence[Chorale]) -> np.ndarray:
-    """0 for major, 1 for minor (the mode of the soprano's key signature), one per chorale."""
+    """0 for major, 1 for minor (the mode of the soprano's key signature), one per chorale.
+
+    Notebook: 08_key_classification
+    """
     return np.array([MODES.index(c.mode) for c in chorales])
 
 
 def key_labels(chorales: Sequence[Chorale]) -> np.ndarray:
-    """The 24-class key (:func:`key_index`) of every chorale, from the soprano's key signature."""
+    """The 24-class key (:func:`key_index`) of every chorale, from the soprano's key signature.
+
+    Notebook: 08_key_classification
+    """
     return np.array([key_index(c.tonic, c.mode) for c in chorales], dtype=int)
 
 
@@ -129,7 +155,10 @@ def key_labels(chorales: Sequence[Chorale]) -> np.ndarray:
 
 def rotate(X: np.ndarray, shift: int | np.ndarray) -> np.ndarray:
     """Transpose profiles by ``shift`` semitones (one shift for all rows, or one per row): pitch class ``p``
-    moves to ``p + shift``. ``X`` is ``(n, 12 k)``: each block of 12 (e.g. piece and cadence) moves alike."""
+    moves to ``p + shift``. ``X`` is ``(n, 12 k)``: each block of 12 (e.g. piece and cadence) moves alike.
+
+    Notebook: 08_key_classification
+    """
     X = np.asarray(X)
     blocks = X.reshape(X.shape[:-1] + (-1, 12))
     shift = np.broadcast_to(np.asarray(shift, dtype=int) % 12, X.shape[:-1])
@@ -142,6 +171,8 @@ def signature_transpose(X: np.ndarray, sharps) -> np.ndarray:
 
     Uses the signature only, never the mode: a major piece lands in C major and a minor piece in A minor, and the
     two receive the same shift.
+
+    Notebook: 08_key_classification
     """
     return rotate(X, -signature_tonic(sharps))
 
@@ -151,6 +182,8 @@ def tonic_transpose(X: np.ndarray, tonics) -> np.ndarray:
 
     It leaks the label: the tonic of a minor piece lies a minor third below that of the major piece with the same
     signature, so the shift itself depends on the mode.
+
+    Notebook: 08_key_classification
     """
     return rotate(X, -np.asarray(tonics, dtype=int))
 
@@ -159,17 +192,22 @@ def augment_transpositions(X: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray,
     """All 12 transpositions of every row: ``(12 n, d)`` features and their 24-class keys.
 
     Row ``r * n + i`` is piece ``i`` moved up ``r`` semitones; its key keeps the mode and moves the tonic.
+
+    Notebook: 08_key_classification
     """
     keys = np.asarray(keys, dtype=int)
     X_all = np.concatenate([rotate(X, r) for r in range(12)])
-    keys_all = np.concatenate([(keys % 12 + r) % 12 + 12 * (keys // 12) for r in range(12)])
+    keys_all = np.concatenate([transpose_key_number(keys, r) for r in range(12)])
     return X_all, keys_all
 
 
 # ----------------------------------------------------------------------------------------------------- models
 
 def source_model(n_features: int = 12):
-    """The source material's MLP: Dense(10, sigmoid) → Dense(1, sigmoid), binary cross-entropy, Adam."""
+    """The source material's MLP: Dense(10, sigmoid) → Dense(1, sigmoid), binary cross-entropy, Adam.
+
+    Notebook: 08_key_classification
+    """
     import keras
 
     model = keras.Sequential([keras.Input((n_features,)), keras.layers.Dense(10, activation="sigmoid"),
@@ -188,7 +226,10 @@ def _standardiser(X_train: np.ndarray):
 
 def mode_model(X_train: np.ndarray, hidden: int = 16, learning_rate: float = 0.01, l2: float = 1e-3):
     """The improved major/minor MLP: inputs standardised with the training set's mean and spread, one ReLU layer
-    of ``hidden`` units with a small L2 penalty, a sigmoid output, Adam with a larger step than the default."""
+    of ``hidden`` units with a small L2 penalty, a sigmoid output, Adam with a larger step than the default.
+
+    Notebook: 08_key_classification
+    """
     import keras
 
     reg = keras.regularizers.L2(l2)
@@ -200,7 +241,10 @@ def mode_model(X_train: np.ndarray, hidden: int = 16, learning_rate: float = 0.0
 
 
 def key_model(X_train: np.ndarray, hidden: int = 32, learning_rate: float = 0.01, l2: float = 1e-4):
-    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of :func:`key_index`."""
+    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of :func:`key_index`.
+
+    Notebook: 08_key_classification
+    """
     import keras
 
     reg = keras.regularizers.L2(l2)
@@ -218,6 +262,8 @@ def fit(model, X: np.ndarray, y: np.ndarray, steps: int = 500, batch_size: int =
     The examples are visited in a fresh random order each pass, as with ``epochs=steps * batch_size / n``, but all
     passes go to Keras as one epoch: on a few hundred examples Keras's per-epoch overhead would cost more than the
     training itself.
+
+    Notebook: 08_key_classification
     """
     n = len(X)
     rng = np.random.default_rng(seed)
@@ -228,17 +274,26 @@ def fit(model, X: np.ndarray, y: np.ndarray, steps: int = 500, batch_size: int =
 
 
 def predict_modes(model, X: np.ndarray) -> np.ndarray:
-    """0 (major) or 1 (minor) for each row, from a model with one sigmoid output."""
+    """0 (major) or 1 (minor) for each row, from a model with one sigmoid output.
+
+    Notebook: 08_key_classification
+    """
     return (np.asarray(model(np.asarray(X, dtype="float32"), training=False))[:, 0] >= 0.5).astype(int)
 
 
 def key_probabilities(model, X: np.ndarray) -> np.ndarray:
-    """``(n, 24)``: the softmax model's probability of each key (:func:`key_index`) for each row."""
+    """``(n, 24)``: the softmax model's probability of each key (:func:`key_index`) for each row.
+
+    Notebook: 08_key_classification
+    """
     return np.asarray(model(np.asarray(X, dtype="float32"), training=False))
 
 
 def predict_keys(model, X: np.ndarray) -> np.ndarray:
-    """The most likely of the 24 keys (:func:`key_index`) for each row, from a softmax model."""
+    """The most likely of the 24 keys (:func:`key_index`) for each row, from a softmax model.
+
+    Notebook: 08_key_classification
+    """
     return key_probabilities(model, X).argmax(axis=1)
 
 
@@ -248,7 +303,10 @@ def grouped_folds(groups: np.ndarray, labels: np.ndarray, n_splits: int = 5,
                   seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """``(train_index, test_index)`` pairs of a grouped, stratified k-fold split: each melody group lies wholly in
     one test fold, and each fold keeps about the overall share of each label (scikit-learn's StratifiedGroupKFold,
-    shuffled with ``seed``)."""
+    shuffled with ``seed``).
+
+    Notebook: 08_key_classification
+    """
     from sklearn.model_selection import StratifiedGroupKFold
 
     cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
@@ -259,7 +317,10 @@ def cross_validate(train_and_predict: Callable[[np.ndarray, np.ndarray], np.ndar
                    folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """Out-of-fold predictions: for each fold, ``train_and_predict(train_index, test_index)`` trains on the
     training pieces and returns its predictions for the test pieces. Returns ``n`` predictions, each made by a
-    model that saw neither that piece nor any piece on the same melody."""
+    model that saw neither that piece nor any piece on the same melody.
+
+    Notebook: 08_key_classification
+    """
     out = np.full(n, -1, dtype=int)
     for train, test in folds:
         out[test] = train_and_predict(train, test)
@@ -268,7 +329,10 @@ def cross_validate(train_and_predict: Callable[[np.ndarray, np.ndarray], np.ndar
 
 def fold_accuracies(predicted: np.ndarray, truth: np.ndarray,
                     folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Accuracy on each test fold (their mean and spread are the cross-validated figure)."""
+    """Accuracy on each test fold (their mean and spread are the cross-validated figure).
+
+    Notebook: 08_key_classification
+    """
     predicted, truth = np.asarray(predicted), np.asarray(truth)
     return np.array([np.mean(predicted[test] == truth[test]) for _, test in folds])
 
@@ -278,7 +342,10 @@ def fold_accuracies(predicted: np.ndarray, truth: np.ndarray,
 def final_chord_mode(chorale: Chorale) -> str | None:
     """The naive rule: the quality of the final chord. ``'major'`` if the major third above the bass's last note
     sounds among the voices' last notes, ``'minor'`` if the minor third does, ``None`` if neither (an open fifth
-    or a bare octave)."""
+    or a bare octave).
+
+    Notebook: 08_key_classification
+    """
     last = [chorale.voices[v] for v in VOICES if len(chorale.voices[v])]
     pcs = {int(v.pitches[np.argmax(v.starts)]) % 12 for v in last}
     bass = chorale.voices["Bass"]
@@ -297,6 +364,8 @@ def music21_key(profile: np.ndarray, method: str = "key.krumhansl") -> tuple[int
     music21's key finders look only at the duration-weighted pitch-class distribution of a stream, so the stream
     here is twelve notes whose lengths are the distribution: the same answer as ``Stream.analyze(method)`` on
     the whole score (``tests/test_keyfinding.py`` checks this), without building 24 ``Key`` objects per call.
+
+    Notebook: 08_key_classification
     """
     from music21 import note, stream
     from music21.analysis.discrete import analysisClassFromMethodName
@@ -316,7 +385,10 @@ def music21_key(profile: np.ndarray, method: str = "key.krumhansl") -> tuple[int
 
 def music21_keys(profiles_: np.ndarray, methods: Sequence[str] = tuple(MUSIC21_FINDERS.values())) -> np.ndarray:
     """``(n, len(methods))`` 24-class keys (:func:`key_index`) found by music21's key finders, one row per
-    pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12)."""
+    pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12).
+
+    Notebook: 08_key_classification
+    """
     profiles_ = np.asarray(profiles_)[:, :12]
     return np.array([[key_index(*music21_key(p, m)) for m in methods] for p in profiles_], dtype=int).reshape(
         len(profiles_), len(methods))
@@ -325,13 +397,19 @@ def music21_keys(profiles_: np.ndarray, methods: Sequence[str] = tuple(MUSIC21_F
 # ------------------------------------------------------------------------ the trained classifier and the CLI
 
 def model_path() -> Path:
-    """Where the trained key classifier lives: ``data/models/key_classifier.keras`` (see :mod:`helpers.paths`)."""
+    """Where the trained key classifier lives: ``data/models/key_classifier.keras`` (see :mod:`helpers.paths`).
+
+    Notebook: 08_key_classification
+    """
     return data_dir() / "models" / MODEL_FILE
 
 
 def train_key_classifier(X: np.ndarray, keys: np.ndarray, steps: int = 600, batch_size: int = 256,
                          seed: int = 0):
-    """A :func:`key_model` trained on all 12 transpositions of ``X`` (rows of :func:`features`) and ``keys``."""
+    """A :func:`key_model` trained on all 12 transpositions of ``X`` (rows of :func:`features`) and ``keys``.
+
+    Notebook: 08_key_classification
+    """
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -342,7 +420,10 @@ def train_key_classifier(X: np.ndarray, keys: np.ndarray, steps: int = 600, batc
 
 
 def save_key_classifier(model, path: str | os.PathLike | None = None) -> Path:
-    """Save a trained key classifier (default: :func:`model_path`); return the path."""
+    """Save a trained key classifier (default: :func:`model_path`); return the path.
+
+    Notebook: 08_key_classification
+    """
     path = Path(path) if path is not None else model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
@@ -350,7 +431,10 @@ def save_key_classifier(model, path: str | os.PathLike | None = None) -> Path:
 
 
 def load_key_classifier(path: str | os.PathLike | None = None):
-    """Load the saved key classifier. Raises FileNotFoundError naming the command that makes one."""
+    """Load the saved key classifier. Raises FileNotFoundError naming the command that makes one.
+
+    Notebook: 08_key_classification
+    """
     import keras
 
     path = Path(path) if path is not None else model_path()
@@ -359,86 +443,9 @@ def load_key_classifier(path: str | os.PathLike | None = None):
     return keras.saving.load_model(path)
 
 
-def read_voices(path: str | os.PathLike) -> list[Voice]:
-    """The notes of a MIDI file (one voice per track) or a MusicXML/Humdrum score (one voice per part, every
-    note of a chord kept). Raises :class:`MidiError` naming the file and the reason."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in _SCORE_SUFFIXES and path.is_file():
-        from music21 import converter
-
-        try:
-            score = converter.parse(str(path))
-        except Exception as exc:
-            raise MidiError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
-        voices = []
-        for part in score.parts or [score]:
-            rows = [(p.midi, float(n.offset), float(n.offset + n.quarterLength))
-                    for n in part.stripTies().flatten().notes if n.quarterLength > 0 for p in n.pitches]
-            arr = np.array(rows, dtype=float).reshape(-1, 3)
-            voices.append(Voice(str(part.partName or part.id), arr[:, 0].astype(int), arr[:, 1], arr[:, 2]))
-    else:
-        if suffix not in _MIDI_SUFFIXES and path.is_file() and not path.read_bytes()[:4] == b"MThd":
-            raise MidiError(path, f"'{suffix or 'no suffix'}' is neither MIDI (.mid) nor a score (.musicxml, .mxl, "
-                                  ".xml, .krn)")
-        voices = midi_to_voices(load_midi(path))
-    if not any(len(v) for v in voices):
-        raise MidiError(path, "no notes")
-    return voices
-
-
 def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
-    """``(tonic, mode)`` the trained classifier gives these notes (their :func:`features`; no key signature)."""
+    """``(tonic, mode)`` the trained classifier gives these notes (their :func:`features`; no key signature).
+
+    Notebook: 08_key_classification
+    """
     return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
-
-
-def _cli_train(args) -> int:
-    from .chorales import load_chorales
-
-    chorales = load_chorales(args.midi_folder) if args.midi_folder else load_chorales()
-    if not len(chorales):
-        print(f"no usable chorales in {chorales.source}", file=sys.stderr)
-        return 1
-    X = np.stack([features(c) for c in chorales])
-    keys = key_labels(chorales)
-    model = train_key_classifier(X, keys, steps=args.steps)
-    path = save_key_classifier(model, args.output)
-    accuracy = float(np.mean(predict_keys(model, X) == keys))
-    print(f"trained on {len(chorales)} chorales from {chorales.source} (training accuracy {accuracy:.1%}, "
-          f"not a test figure: notebook 08 cross-validates); saved to {path}")
-    return 0
-
-
-def _cli_key(args) -> int:
-    try:
-        model = load_key_classifier(args.model)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    failed = 0
-    for name in args.files:
-        try:
-            tonic, mode = detect_key(model, read_voices(name))
-        except MidiError as exc:
-            print(f"error: {name}: {exc.reason}", file=sys.stderr)
-            failed += 1
-            continue
-        print(f"{name}\t{key_name(tonic, mode)}", flush=True)
-    return 1 if failed else 0
-
-
-def register_cli(sub) -> None:
-    """``python -m helpers train-key`` (train and save the key classifier) and ``python -m helpers key FILE ...``."""
-    p = sub.add_parser("train-key", help="train the key classifier of notebook 08 on the chorales and save it",
-                       description="Train the 24-key classifier on all chorales (every transposition) and save it "
-                                   f"to {Path('data') / 'models' / MODEL_FILE}.")
-    p.add_argument("--midi-folder", help="train on the chorale MIDI files in this folder instead of music21's")
-    p.add_argument("--steps", type=int, default=600, help="training steps (mini-batches of 256)")
-    p.add_argument("--output", help="where to save the model (default: data/models/key_classifier.keras)")
-    p.set_defaults(func=_cli_train)
-    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI or MusicXML files from their notes",
-                       description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
-                                   "key signature), with the classifier saved by " + TRAIN_COMMAND + ".")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, or .musicxml/.mxl/.xml/.krn")
-    p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras)")
-    p.set_defaults(func=_cli_key)

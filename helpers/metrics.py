@@ -12,8 +12,9 @@ Conventions (stated here once, used by the notebooks):
   (:data:`CONSONANT_WITH_BASS`).
 * *parallel fifths/octaves*: from one step to the next both voices move (in the same direction) and the interval
   class is a fifth (7) or an octave/unison (0) before and after. Rests break the chain.
+  The rule itself (and the crossing rule) lives in :mod:`helpers.voiceleading`, shared with the joint decoder.
 * *in the scale*: the major scale for a major key; for a minor key the natural minor plus the raised sixth and
-  seventh (melodic/harmonic minor), nine pitch classes.
+  seventh (melodic/harmonic minor), nine pitch classes (:func:`helpers.theory.scale_pitch_classes`).
 * *crossings* and *wide spacings* are counted as events (the step where one begins) as well as in steps; the
   usual ranges of the four voices are :data:`USUAL_RANGES`.
 * *chord match*: the set of pitch classes sounding at a step (in all voices together) equals the reference's.
@@ -26,11 +27,12 @@ from itertools import combinations
 
 import numpy as np
 
-REST = -1
+from .pianoroll import REST, note_starts
+from .theory import scale_pitch_classes
+from .voiceleading import crossed, parallel_motion, sounding
+
 CONSONANT_UPPER = (0, 3, 4, 5, 7, 8, 9)
 CONSONANT_WITH_BASS = (0, 3, 4, 7, 8, 9)
-MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
-MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)  # natural minor + raised 6th and 7th
 #: Usual ranges of the four voices as taught for four-part writing (lowest and highest MIDI pitch, inclusive):
 #: soprano C4–G5, alto G3–D5, tenor C3–G4, bass E2–C4.
 USUAL_RANGES = {"Soprano": (60, 79), "Alto": (55, 74), "Tenor": (48, 67), "Bass": (40, 60)}
@@ -50,7 +52,10 @@ def _share(hits: int, total: int) -> float:
 
 
 def frame_accuracy(predicted: np.ndarray, true: np.ndarray) -> float:
-    """Share of steps where ``predicted`` has the same pitch (or rest) as ``true`` (any shape, same for both)."""
+    """Share of steps where ``predicted`` has the same pitch (or rest) as ``true`` (any shape, same for both).
+
+    Notebook: 09_harmonization
+    """
     predicted, true = np.asarray(predicted), np.asarray(true)
     if predicted.shape != true.shape:
         raise ValueError(f"shapes differ: {predicted.shape} and {true.shape}")
@@ -58,13 +63,19 @@ def frame_accuracy(predicted: np.ndarray, true: np.ndarray) -> float:
 
 
 def both_sounding(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
-    """Boolean mask of the steps where neither voice rests."""
+    """Boolean mask of the steps where neither voice rests.
+
+    Notebook: 09_harmonization
+    """
     upper, lower = _pair(upper, lower)
-    return (upper != REST) & (lower != REST)
+    return sounding(upper, lower)
 
 
 def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER) -> tuple[int, int]:
-    """``(consonant steps, steps where both sound)``: interval class ``(upper - lower) mod 12`` in ``consonant``."""
+    """``(consonant steps, steps where both sound)``: interval class ``(upper - lower) mod 12`` in ``consonant``.
+
+    Notebook: 09_harmonization
+    """
     upper, lower = _pair(upper, lower)
     both = both_sounding(upper, lower)
     ic = (upper[both] - lower[both]) % 12
@@ -72,36 +83,53 @@ def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[in
 
 
 def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER) -> float:
-    """Share of the steps where both voices sound whose interval class is consonant (NaN if they never do)."""
+    """Share of the steps where both voices sound whose interval class is consonant (NaN if they never do).
+
+    Notebook: 09_harmonization
+    """
     return _share(*consonant_count(upper, lower, consonant))
 
 
 def crossing_count(upper: np.ndarray, lower: np.ndarray) -> tuple[int, int]:
-    """``(crossed steps, steps where both sound)``: the lower voice strictly above the upper one."""
+    """``(crossed steps, steps where both sound)``: the lower voice strictly above the upper one.
+
+    Notebook: 09_harmonization
+    """
     upper, lower = _pair(upper, lower)
-    both = both_sounding(upper, lower)
-    return int((lower[both] > upper[both]).sum()), int(both.sum())
+    return int(crossed(upper, lower).sum()), int(both_sounding(upper, lower).sum())
 
 
 def crossing(upper: np.ndarray, lower: np.ndarray) -> float:
-    """Share of the steps where both sound with the lower voice above the upper one (NaN if never both)."""
+    """Share of the steps where both sound with the lower voice above the upper one (NaN if never both).
+
+    Notebook: 09_harmonization
+    """
     return _share(*crossing_count(upper, lower))
 
 
 def event_count(mask: np.ndarray) -> int:
-    """Number of runs of True in a boolean sequence (the steps where a crossing, a wide spacing, ... begins)."""
+    """Number of runs of True in a boolean sequence (the steps where a crossing, a wide spacing, ... begins).
+
+    Notebook: 10_four_part_harmonization
+    """
     mask = np.asarray(mask, dtype=bool)
     return int(mask[0] + np.sum(mask[1:] & ~mask[:-1])) if len(mask) else 0
 
 
 def crossing_events(upper: np.ndarray, lower: np.ndarray) -> int:
-    """Number of crossings: runs of steps where both voices sound and the lower one lies above the upper one."""
+    """Number of crossings: runs of steps where both voices sound and the lower one lies above the upper one.
+
+    Notebook: 10_four_part_harmonization
+    """
     upper, lower = _pair(upper, lower)
-    return event_count(both_sounding(upper, lower) & (lower > upper))
+    return event_count(crossed(upper, lower))
 
 
 def spacing_events(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) -> int:
-    """Number of wide spacings: runs of steps where both sound more than ``max_interval`` semitones apart."""
+    """Number of wide spacings: runs of steps where both sound more than ``max_interval`` semitones apart.
+
+    Notebook: 10_four_part_harmonization
+    """
     upper, lower = _pair(upper, lower)
     return event_count(both_sounding(upper, lower) & (np.abs(upper - lower) > max_interval))
 
@@ -109,7 +137,10 @@ def spacing_events(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12)
 def chord_match_count(pitches: Mapping[str, np.ndarray], true: Mapping[str, np.ndarray]) -> tuple[int, int]:
     """``(matching steps, steps)``: steps where the pitch classes sounding in all of ``pitches`` together are
     exactly those sounding in all of ``true`` together (octave and doubling ignored; a silent step matches a silent
-    step). Raises ValueError if the sequences differ in length."""
+    step). Raises ValueError if the sequences differ in length.
+
+    Notebook: 10_four_part_harmonization
+    """
     def pc_sets(voices: Mapping[str, np.ndarray]) -> np.ndarray:
         seqs = [np.asarray(p).astype(np.int64) for p in voices.values()]
         if len({len(p) for p in seqs}) > 1:
@@ -126,7 +157,10 @@ def chord_match_count(pitches: Mapping[str, np.ndarray], true: Mapping[str, np.n
 
 
 def spacing_count(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) -> tuple[int, int]:
-    """``(wide steps, steps where both sound)``: the voices more than ``max_interval`` semitones apart."""
+    """``(wide steps, steps where both sound)``: the voices more than ``max_interval`` semitones apart.
+
+    Notebook: 09_harmonization
+    """
     upper, lower = _pair(upper, lower)
     both = both_sounding(upper, lower)
     return int((np.abs(upper[both] - lower[both]) > max_interval).sum()), int(both.sum())
@@ -137,17 +171,11 @@ def parallel_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) ->
 
     Counted from step ``t - 1`` to step ``t`` where both voices sound at both steps, both change pitch in the
     same direction, and the interval class is ``interval_class`` at both steps.
+
+    Notebook: 10_four_part_harmonization
     """
     upper, lower = _pair(upper, lower)
-    if len(upper) < 2:
-        return 0
-    both = both_sounding(upper, lower)
-    ok = both[1:] & both[:-1]
-    du, dl = np.diff(upper), np.diff(lower)
-    moving = (du != 0) & (dl != 0) & (np.sign(du) == np.sign(dl))
-    ic = (upper - lower) % 12
-    same = (ic[1:] == interval_class) & (ic[:-1] == interval_class)
-    return int((ok & moving & same).sum())
+    return int(parallel_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,)).sum())
 
 
 def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction: bool = True) -> tuple[int, int]:
@@ -155,7 +183,10 @@ def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction:
     (``parallelFifth``, ``parallelUnisonOrOctave``), over the step transitions where both voices sound and one
     moves. music21 also flags fifths and octaves reached by *contrary* motion; ``same_direction=True`` keeps only
     motions it calls similar, the definition of :func:`parallel_count`. A slow cross-check for notebook 10;
-    music21 spells pitches from MIDI numbers, so a fifth it spells as a diminished sixth does not count."""
+    music21 spells pitches from MIDI numbers, so a fifth it spells as a diminished sixth does not count.
+
+    Notebook: 10_four_part_harmonization
+    """
     from music21 import note, voiceLeading
 
     upper, lower = _pair(upper, lower)
@@ -171,25 +202,20 @@ def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction:
     return fifths, octaves
 
 
-def scale_pitch_classes(tonic: int, mode: str) -> np.ndarray:
-    """Pitch classes of the scale of a key (see the module docstring for minor)."""
-    if mode not in ("major", "minor"):
-        raise ValueError(f"mode must be 'major' or 'minor', not {mode!r}")
-    return (np.array(MAJOR_SCALE if mode == "major" else MINOR_SCALE) + tonic) % 12
-
-
 def note_pitches(pitch: np.ndarray, onset: np.ndarray | None = None) -> np.ndarray:
-    """The pitch of every note of a step sequence: a note starts where the pitch changes or ``onset`` is set."""
+    """The pitch of every note of a step sequence: a note starts where the pitch changes or ``onset`` is set.
+
+    Notebook: 09_harmonization
+    """
     pitch = np.asarray(pitch).astype(np.int64)
-    start = np.ones(len(pitch), dtype=bool)
-    start[1:] = pitch[1:] != pitch[:-1]
-    if onset is not None:
-        start |= np.asarray(onset, dtype=bool)
-    return pitch[start & (pitch != REST)]
+    return pitch[note_starts(pitch, onset) & (pitch != REST)]
 
 
 def in_scale_count(pitch: np.ndarray, tonic: int, mode: str, onset: np.ndarray | None = None) -> tuple[int, int]:
-    """``(notes in the key's scale, notes)`` of one voice, counting notes (not steps)."""
+    """``(notes in the key's scale, notes)`` of one voice, counting notes (not steps).
+
+    Notebook: 09_harmonization
+    """
     notes = note_pitches(pitch, onset)
     return int(np.isin(notes % 12, scale_pitch_classes(tonic, mode)).sum()), len(notes)
 
@@ -200,6 +226,8 @@ def pair_report(upper: np.ndarray, lower: np.ndarray, steps_per_beat: int,
 
     Keys: ``both`` (steps where both sound), ``consonant``, ``crossed``, ``wide`` (steps), ``crossings``,
     ``wide_spans`` (events), ``fifths``, ``octaves`` (parallel motions) and ``beats`` (length of the piece).
+
+    Notebook: 09_harmonization
     """
     cons, both = consonant_count(upper, lower, consonant)
     return {"both": both, "consonant": cons, "crossed": crossing_count(upper, lower)[0],
@@ -213,7 +241,10 @@ def voice_report(pitch: np.ndarray, tonic: int, mode: str, onset: np.ndarray | N
                  true: np.ndarray | None = None, usual_range: tuple[int, int] | None = None) -> dict[str, float]:
     """Counts for one voice: ``steps``, ``correct`` (steps equal to ``true``, if given), ``in_scale``, ``notes``,
     ``low`` and ``high`` (lowest and highest pitch; NaN for a silent voice) and, given ``usual_range`` (lowest,
-    highest, inclusive), ``outside``: the notes outside it."""
+    highest, inclusive), ``outside``: the notes outside it.
+
+    Notebook: 09_harmonization
+    """
     pitch = np.asarray(pitch).astype(np.int64)
     sounding = pitch[pitch != REST]
     in_scale, notes = in_scale_count(pitch, tonic, mode, onset)
@@ -238,6 +269,8 @@ def harmony_report(pitches: Mapping[str, np.ndarray], tonic: int, mode: str, ste
     report also has ``"chord"``: ``{"matching", "steps"}`` (:func:`chord_match_count`). Pairs that involve
     ``bass`` use :data:`CONSONANT_WITH_BASS`. Voices named in ``ranges`` (default :data:`USUAL_RANGES`) count
     their notes outside that range.
+
+    Notebook: 09_harmonization
     """
     names = list(pitches)
     onsets = onsets or {}
@@ -265,6 +298,8 @@ def pool_reports(reports: Sequence[dict]) -> dict:
     {consonance, crossing, spacing, fifths_per_100_beats, octaves_per_100_beats, crossings_per_100_beats,
     wide_per_100_beats}}, "chord": {accuracy}}`` (shares between 0 and 1; NaN where undefined; a figure appears
     only where every report has its counts).
+
+    Notebook: 09_harmonization
     """
     if not reports:
         raise ValueError("no reports to pool")
@@ -305,6 +340,8 @@ def voice_leading_rates(pooled: Mapping, voices: Sequence[str] | None = None) ->
     voices (in the order of ``voices``, default the report's order, highest first); ``wide_spacing``: over
     :data:`SPACED_PAIRS`; ``outside_range``: notes outside :data:`USUAL_RANGES`, over every voice but the first
     (the melody, which is given).
+
+    Notebook: 10_four_part_harmonization
     """
     names = list(voices or pooled["voices"])
     pairs = pooled["pairs"]

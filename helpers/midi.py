@@ -16,23 +16,19 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-#: General MIDI programs used when writing the four chorale voices (52 = Choir Aahs; strings for the rest).
+from .errors import InputError
+from .theory import key_number
+
+#: General MIDI program of the four chorale voices (52 = Choir Aahs).
 VOICE_PROGRAMS = {"Soprano": 52, "Alto": 52, "Tenor": 52, "Bass": 52}
-PITCH_CLASS_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
-
-
-class MidiError(ValueError):
-    """A music file the course cannot use. The message names the file and the reason."""
-
-    def __init__(self, path: str | os.PathLike | None, reason: str):
-        self.path = None if path is None else str(path)
-        self.reason = reason
-        super().__init__(f"{self.path or '<in memory>'}: {reason}")
 
 
 @dataclass(frozen=True, eq=False)
 class Voice:
-    """One monophonic line: ``pitches`` (int MIDI numbers), ``starts`` and ``ends`` (float, quarter-note beats)."""
+    """One monophonic line: ``pitches`` (int MIDI numbers), ``starts`` and ``ends`` (float, quarter-note beats).
+
+    Notebook: 07_midi_and_pianorolls
+    """
 
     name: str
     pitches: np.ndarray
@@ -86,35 +82,40 @@ class Voice:
 def load_midi(path: str | os.PathLike) -> pretty_midi.PrettyMIDI:
     """Read a MIDI file and check that it holds pitched notes.
 
-    Raises :class:`MidiError` naming the file for: a missing file, an empty or truncated file, bytes that are not
+    Raises :class:`InputError` naming the file for: a missing file, an empty or truncated file, bytes that are not
     MIDI, a file with no notes, a file whose only notes are drums.
+
+    Notebook: 07_midi_and_pianorolls
     """
     path = Path(path)
     if not path.exists():
-        raise MidiError(path, "no such file")
+        raise InputError(path, "no such file")
     if path.is_dir():
-        raise MidiError(path, "is a folder, not a MIDI file")
+        raise InputError(path, "is a folder, not a MIDI file")
     data = path.read_bytes()
     if not data:
-        raise MidiError(path, "empty file (0 bytes)")
+        raise InputError(path, "empty file (0 bytes)")
     if data[:4] != b"MThd":
-        raise MidiError(path, "not a MIDI file (does not start with the 'MThd' header)")
+        raise InputError(path, "not a MIDI file (does not start with the 'MThd' header)")
     try:
         pm = pretty_midi.PrettyMIDI(str(path))
     except Exception as exc:  # mido and pretty_midi raise many types for broken files
-        raise MidiError(path, f"truncated or corrupt MIDI data ({type(exc).__name__}: {exc})") from exc
+        raise InputError(path, f"truncated or corrupt MIDI data ({type(exc).__name__}: {exc})") from exc
     check_notes(pm, path)
     return pm
 
 
 def check_notes(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike | None = None) -> None:
-    """Raise :class:`MidiError` if ``pm`` has no notes, or only drum notes."""
+    """Raise :class:`InputError` if ``pm`` has no notes, or only drum notes.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     pitched = sum(len(i.notes) for i in pm.instruments if not i.is_drum)
     drums = sum(len(i.notes) for i in pm.instruments if i.is_drum)
     if pitched == 0 and drums == 0:
-        raise MidiError(path, "no notes")
+        raise InputError(path, "no notes")
     if pitched == 0:
-        raise MidiError(path, f"only drum notes ({drums} on the percussion channel), no pitched notes")
+        raise InputError(path, f"only drum notes ({drums} on the percussion channel), no pitched notes")
 
 
 def _tempo_map(pm: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,7 +129,10 @@ def _tempo_map(pm: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
-    """Convert times in seconds to quarter-note beats, following every tempo change of ``pm``."""
+    """Convert times in seconds to quarter-note beats, following every tempo change of ``pm``.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     change_times, change_beats, beats_per_second = _tempo_map(pm)
     times = np.asarray(times, dtype=np.float64)
     k = np.clip(np.searchsorted(change_times, times, side="right") - 1, 0, None)
@@ -136,7 +140,10 @@ def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarra
 
 
 def beats_to_seconds(pm: pretty_midi.PrettyMIDI, beats: np.ndarray) -> np.ndarray:
-    """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`)."""
+    """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`).
+
+    Notebook: 07_midi_and_pianorolls
+    """
     change_times, change_beats, beats_per_second = _tempo_map(pm)
     beats = np.asarray(beats, dtype=np.float64)
     k = np.clip(np.searchsorted(change_beats, beats, side="right") - 1, 0, None)
@@ -148,6 +155,8 @@ def midi_to_voices(pm: pretty_midi.PrettyMIDI, include_drums: bool = False) -> l
 
     Tracks without notes are kept (as empty voices) so that track numbers stay meaningful; unnamed tracks are
     called ``"Instrument n"`` (1-based), the convention of files written by many sequencers.
+
+    Notebook: 07_midi_and_pianorolls
     """
     voices = []
     for n, inst in enumerate(pm.instruments, start=1):
@@ -161,24 +170,14 @@ def midi_to_voices(pm: pretty_midi.PrettyMIDI, include_drums: bool = False) -> l
     return voices
 
 
-def key_number(tonic: int, mode: str) -> int:
-    """pretty_midi's key number: 0–11 for C..B major, 12–23 for C..B minor."""
-    if mode not in ("major", "minor"):
-        raise ValueError(f"mode must be 'major' or 'minor', not {mode!r}")
-    return tonic % 12 + (12 if mode == "minor" else 0)
-
-
-def key_name(tonic: int, mode: str) -> str:
-    """``'G minor'``-style name of a key (flats written '-' as in music21, e.g. 'B- major')."""
-    return f"{PITCH_CLASS_NAMES[tonic % 12]} {mode}"
-
-
 def voices_to_midi(voices: Sequence[Voice], tempo: float = 100.0, time_signature: tuple[int, int] = (4, 4),
                    key: tuple[int, str] | None = None, velocity: int = 80) -> pretty_midi.PrettyMIDI:
     """Build a :class:`pretty_midi.PrettyMIDI` with one named track per voice.
 
     ``tempo`` is in quarter notes per minute; ``key`` is ``(tonic pitch class, 'major' | 'minor')``.
     Beats become seconds at ``60 / tempo`` seconds per beat. Write it with ``.write(path)``.
+
+    Notebook: 07_midi_and_pianorolls
     """
     if tempo <= 0:
         raise ValueError(f"tempo must be positive, not {tempo}")
@@ -197,7 +196,10 @@ def voices_to_midi(voices: Sequence[Voice], tempo: float = 100.0, time_signature
 
 
 def write_midi(voices: Sequence[Voice], path: str | os.PathLike, **kwargs) -> Path:
-    """Write ``voices`` to ``path`` with :func:`voices_to_midi` (same keyword arguments); return the path."""
+    """Write ``voices`` to ``path`` with :func:`voices_to_midi` (same keyword arguments); return the path.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     voices_to_midi(voices, **kwargs).write(str(path))

@@ -13,7 +13,10 @@ import numpy as np
 
 
 class GradientCheckError(ValueError):
-    """Raised when the input to a gradient check is unusable (wrong shape, non-finite, bad step size)."""
+    """Raised when the input to a gradient check is unusable (wrong shape, non-finite, bad step size).
+
+    Notebook: 02_logistic_regression
+    """
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], params: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -23,6 +26,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], params: np.ndarray, eps
     perturbed in place while ``f`` is evaluated and restored before returning, so ``f`` may read it through a
     closure (as the notebooks do with their weight matrices). Returns an array of the same shape.
     Raises :class:`GradientCheckError` for a non-float array, a non-positive ``eps`` or a non-finite ``f``.
+
+    Notebook: 02_logistic_regression
     """
     if not isinstance(params, np.ndarray) or not np.issubdtype(params.dtype, np.floating):
         raise GradientCheckError(f"numerical_gradient: params must be a float NumPy array, got {type(params)}")
@@ -50,6 +55,8 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """``max |a - b| / max(max |a|, max |b|, 1e-12)``: 0 for equal arrays, about 1 for unrelated ones.
 
     Raises :class:`GradientCheckError` if the shapes differ.
+
+    Notebook: 02_logistic_regression
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:

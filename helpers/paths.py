@@ -16,7 +16,10 @@ if not (ROOT / "pyproject.toml").exists():
 
 
 def data_dir() -> Path:
-    """The folder for caches: ``$COURSE_DATA_DIR``, else ``<repo>/data``, else ``~/.cache/dl-music-course``."""
+    """The folder for caches: ``$COURSE_DATA_DIR``, else ``<repo>/data``, else ``~/.cache/dl-music-course``.
+
+    Notebook: 00_setup
+    """
     env = os.environ.get("COURSE_DATA_DIR")
     path = Path(env) if env else (ROOT / "data" if ROOT else Path.home() / ".cache" / "dl-music-course")
     path.mkdir(parents=True, exist_ok=True)
@@ -24,7 +27,10 @@ def data_dir() -> Path:
 
 
 def build_dir() -> Path:
-    """The folder for outputs of ``make run``: ``$COURSE_BUILD_DIR``, else ``<repo>/build``, else ``./build``."""
+    """The folder for outputs of ``make run``: ``$COURSE_BUILD_DIR``, else ``<repo>/build``, else ``./build``.
+
+    Notebook: 00_setup
+    """
     env = os.environ.get("COURSE_BUILD_DIR")
     path = Path(env) if env else (ROOT / "build" if ROOT else Path.cwd() / "build")
     path.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .midi import PITCH_CLASS_NAMES, Voice
+from .midi import Voice
+from .theory import pitch_name  # noqa: F401  (notebooks 07, 09, 10 import it from here)
 
 STEPS_PER_BEAT = 4
 LOW, HIGH = 36, 84  # MIDI pitches C2 (included) to C6 (excluded): 48 rows, the range of the source material
@@ -36,7 +37,10 @@ def _spread(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def n_steps_of(voices: Sequence[Voice], steps_per_beat: int = STEPS_PER_BEAT) -> int:
-    """Number of grid steps needed to hold every note of ``voices``."""
+    """Number of grid steps needed to hold every note of ``voices``.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     return max((int(_steps(v, steps_per_beat)[1].max()) for v in voices if len(v)), default=0)
 
 
@@ -46,6 +50,8 @@ def voice_to_pianoroll(voice: Voice | Sequence[Voice], steps_per_beat: int = STE
 
     Raises ValueError if a pitch lies outside ``[low, high)`` or a note starts before beat 0 (nothing is dropped).
     ``n_steps`` defaults to the end of the last note; a longer value pads with silence, a shorter one crops.
+
+    Notebook: 07_midi_and_pianorolls
     """
     voices = [voice] if isinstance(voice, Voice) else list(voice)
     total = n_steps_of(voices, steps_per_beat) if n_steps is None else n_steps
@@ -71,6 +77,8 @@ def pianoroll_to_voice(roll: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT, l
 
     The inverse of :func:`voice_to_pianoroll` on the grid (repeated notes of one pitch merge; use step
     sequences to keep them apart).
+
+    Notebook: 07_midi_and_pianorolls
     """
     active = np.asarray(roll, dtype=bool)
     padded = np.pad(active, ((0, 0), (1, 1))).astype(np.int8)
@@ -86,6 +94,8 @@ def voice_to_steps(voice: Voice, steps_per_beat: int = STEPS_PER_BEAT,
                    n_steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Step sequence of a voice: ``(pitch, onset)``, ``pitch[j]`` the MIDI pitch sounding at step ``j``
     (``-1``: rest) and ``onset[j]`` True where a note starts. Where notes overlap, the highest pitch wins.
+
+    Notebook: 07_midi_and_pianorolls
     """
     total = n_steps_of([voice], steps_per_beat) if n_steps is None else n_steps
     pitch = np.full(total, REST, dtype=np.int16)
@@ -100,18 +110,31 @@ def voice_to_steps(voice: Voice, steps_per_beat: int = STEPS_PER_BEAT,
     return pitch, onset
 
 
+def note_starts(pitch: np.ndarray, onset: np.ndarray | None = None) -> np.ndarray:
+    """Where a new event starts in a step sequence: at the first step, where the pitch changes (a rest is a
+    pitch here) or where ``onset`` is set. The one rule that every reader of step sequences uses; ``& (pitch !=
+    REST)`` keeps the notes only.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    pitch = np.asarray(pitch)
+    start = np.ones(len(pitch), dtype=bool)
+    start[1:] = pitch[1:] != pitch[:-1]
+    if onset is not None:
+        start |= np.asarray(onset, dtype=bool).reshape(len(pitch))
+    return start
+
+
 def steps_to_voice(pitch: np.ndarray, onset: np.ndarray | None = None, steps_per_beat: int = STEPS_PER_BEAT,
                    name: str = "Voice", program: int = 0) -> Voice:
     """Notes of a step sequence: a note starts where the pitch changes or ``onset`` is set, rests are ``-1``.
 
     Without ``onset``, repeated steps of one pitch are held (one long note).
+
+    Notebook: 07_midi_and_pianorolls
     """
     pitch = np.asarray(pitch)
-    change = np.ones(len(pitch), dtype=bool)
-    change[1:] = pitch[1:] != pitch[:-1]
-    if onset is not None:
-        change |= np.asarray(onset, dtype=bool)
-    bounds = np.flatnonzero(change)
+    bounds = np.flatnonzero(note_starts(pitch, onset))
     ends = np.append(bounds[1:], len(pitch))
     sounding = pitch[bounds] != REST
     return Voice(name, pitch[bounds][sounding], bounds[sounding] / steps_per_beat,
@@ -119,7 +142,10 @@ def steps_to_voice(pitch: np.ndarray, onset: np.ndarray | None = None, steps_per
 
 
 def transpose(roll: np.ndarray, semitones: int) -> np.ndarray:
-    """Shift a pianoroll ``(pitches, steps)`` by ``semitones``; raises ValueError if notes would leave the range."""
+    """Shift a pianoroll ``(pitches, steps)`` by ``semitones``; raises ValueError if notes would leave the range.
+
+    Notebook: 07_midi_and_pianorolls
+    """
     if semitones == 0:
         return roll.copy()
     rows = np.flatnonzero(roll.any(axis=1))
@@ -134,7 +160,10 @@ def transpose(roll: np.ndarray, semitones: int) -> np.ndarray:
 
 
 def binarize(roll: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """True where ``roll`` is at least ``threshold`` (for network outputs or velocity rolls)."""
+    """True where ``roll`` is at least ``threshold`` (for network outputs or velocity rolls).
+
+    Notebook: 07_midi_and_pianorolls
+    """
     return np.asarray(roll) >= threshold
 
 
@@ -142,6 +171,8 @@ def pitch_class_histogram(roll: np.ndarray, low: int = LOW) -> np.ndarray:
     """Duration-weighted pitch-class distribution (12 values summing to 1, index 0 = C) of a pianoroll.
 
     Works on ``(pitches, steps)`` or on a stack ``(..., pitches, steps)``; an empty roll gives all zeros.
+
+    Notebook: 07_midi_and_pianorolls
     """
     roll = np.asarray(roll, dtype=np.float64)
     per_pitch = roll.sum(axis=-1)
@@ -158,6 +189,8 @@ def windows(array: np.ndarray, length: int, hop: int | None = None, axis: int = 
 
     Returns an array with a new leading axis (one entry per window); a tail shorter than ``length`` is not
     included (pad first if you need it). A view when possible; copy before writing into it.
+
+    Notebook: 07_midi_and_pianorolls
     """
     hop = length if hop is None else hop
     array = np.moveaxis(np.asarray(array), axis, -1)
@@ -167,11 +200,6 @@ def windows(array: np.ndarray, length: int, hop: int | None = None, axis: int = 
     return np.moveaxis(view, -2, 0)
 
 
-def pitch_name(pitch: int) -> str:
-    """Scientific pitch name, e.g. 60 → 'C4'."""
-    return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"
-
-
 def plot_pianoroll(roll: np.ndarray, ax=None, steps_per_beat: int = STEPS_PER_BEAT, low: int = LOW,
                    beats_per_bar: int | None = 4, title: str = "Pianoroll", anacrusis: float = 0.0,
                    cmap: str = "Greys", crop: bool = True):
@@ -179,6 +207,8 @@ def plot_pianoroll(roll: np.ndarray, ax=None, steps_per_beat: int = STEPS_PER_BE
 
     ``roll`` may be boolean or real (e.g. a network's output probabilities, or several voices given different
     values). ``crop`` trims empty rows above and below the music.
+
+    Notebook: 07_midi_and_pianorolls
     """
     import matplotlib.pyplot as plt
 

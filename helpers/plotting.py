@@ -19,7 +19,10 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 
 
 class PlottingError(ValueError):
-    """Raised when the data handed to a plotting function cannot be drawn (wrong shape, empty, mismatched)."""
+    """Raised when the data handed to a plotting function cannot be drawn (wrong shape, empty, mismatched).
+
+    Notebook: 01_perceptron
+    """
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -46,6 +49,8 @@ def scatter_classes(X: np.ndarray, y: np.ndarray, ax: Axes | None = None, xlabel
     """Scatter 2-D points ``X`` (n, 2) coloured by integer class ``y`` (n,), with a legend; ``size`` in points².
 
     Returns the Axes. Raises :class:`PlottingError` for a wrong shape or labels outside 0..5.
+
+    Notebook: 01_perceptron
     """
     X, y = _points(X, y, "scatter_classes")
     ax = _axes(ax)
@@ -66,6 +71,8 @@ def decision_line(w: np.ndarray, b: float, ax: Axes, **style) -> Axes:
 
     ``style`` is passed to ``ax.plot`` (colour, alpha, label ...). A vertical line is drawn when ``w[1] == 0``.
     Raises :class:`PlottingError` if ``w`` does not have two entries or is zero (no line exists).
+
+    Notebook: 01_perceptron
     """
     w = np.asarray(w, dtype=float).reshape(-1)
     if w.shape != (2,):
@@ -90,6 +97,8 @@ def region_grid(X: np.ndarray, resolution: int = 200, padding: float = 0.5) -> t
 
     Returns ``(xx, yy, grid)``: two (resolution, resolution) coordinate arrays and the (resolution², 2) points.
     Raises :class:`PlottingError` for a wrong shape or a resolution below 2.
+
+    Notebook: 01_perceptron
     """
     X, _ = _points(X, None, "region_grid")
     if resolution < 2:
@@ -106,6 +115,8 @@ def decision_regions(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
 
     ``predict`` maps an (m, 2) array to m integer class labels. ``X`` (n, 2), ``y`` (n,) are the data shown.
     Returns the Axes. Raises :class:`PlottingError` for wrong shapes or if ``predict`` returns the wrong length.
+
+    Notebook: 03_softmax_and_hidden_layers
     """
     X, y = _points(X, y, "decision_regions")
     ax = _axes(ax)
@@ -128,6 +139,8 @@ def learning_curves(curves: Mapping[str, Sequence[float]], ax: Axes | None = Non
     ``marks`` (name → 0-based epoch index) draws a dot and a dashed vertical line at that epoch of that curve,
     e.g. where early stopping picked its weights. ``logy`` uses a log scale for the y axis.
     Raises :class:`PlottingError` for no curves, an empty curve, or a mark outside its curve.
+
+    Notebook: 02_logistic_regression
     """
     if not curves:
         raise PlottingError("learning_curves: no curves given")

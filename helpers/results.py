@@ -15,7 +15,10 @@ from .paths import build_dir
 
 
 def results_path() -> Path:
-    """``$COURSE_RESULTS`` if set, else ``build/results.json``."""
+    """``$COURSE_RESULTS`` if set, else ``build/results.json``.
+
+    Notebook: 00_setup
+    """
     env = os.environ.get("COURSE_RESULTS")
     return Path(env) if env else build_dir() / "results.json"
 
@@ -36,6 +39,8 @@ def record(notebook: str, headline: str, **figures: Any) -> dict[str, Any]:
 
     ``notebook`` is the notebook's file stem, e.g. ``"08_key_classification"``.
     Figures must be numbers or short strings; floats are rounded to 4 decimals.
+
+    Notebook: 00_setup
     """
     entry = {"headline": headline, "figures": {k: _plain(v) for k, v in figures.items()}}
     path = results_path()
@@ -49,7 +54,10 @@ def record(notebook: str, headline: str, **figures: Any) -> dict[str, Any]:
 
 
 def load() -> dict[str, Any]:
-    """All recorded results so far (an empty dict if none)."""
+    """All recorded results so far (an empty dict if none).
+
+    Notebook: 00_setup
+    """
     path = results_path()
     if not path.exists():
         return {}

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .midi import Voice
+from .readers import bar_beats
+from .theory import PITCH_CLASS_NAMES, signature_sharps
 
 CLEFS = {"Soprano": "treble", "Alto": "treble", "Tenor": "treble8vb", "Bass": "bass"}
 
@@ -35,15 +37,16 @@ def _spell(midi: int, sharps: int):
 def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (4, 4),
                     key: tuple[int, str] | None = None, anacrusis: float = 0.0, max_beats: float | None = None,
                     title: str | None = None):
-    """A ``music21.stream.Score`` with one part per voice, cut after ``max_beats`` beats (whole bars kept)."""
+    """A ``music21.stream.Score`` with one part per voice, cut after ``max_beats`` beats (whole bars kept).
+
+    Notebook: 07_midi_and_pianorolls
+    """
     from music21 import clef, metadata, meter, note, stream
     from music21 import key as m21key
 
-    from .chorales import signature_sharps
-
     sharps = signature_sharps(*key) if key is not None else 0
 
-    bar = time_signature[0] * 4 / time_signature[1]
+    bar = bar_beats(time_signature)
     lead = (bar - anacrusis) % bar  # a pickup is written after rests that fill the rest of its bar
     if max_beats is not None:
         max_beats = np.ceil((max_beats + lead) / bar) * bar - lead
@@ -55,7 +58,7 @@ def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (
         part.partName = v.name
         part.insert(0, meter.TimeSignature(f"{time_signature[0]}/{time_signature[1]}"))
         if key is not None:
-            tonic_name = ["C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B"][key[0] % 12]
+            tonic_name = PITCH_CLASS_NAMES[key[0] % 12]
             part.insert(0, m21key.Key(tonic_name if key[1] == "major" else tonic_name.lower(), key[1]))
         c = CLEFS.get(v.name)
         if c == "treble":
@@ -80,21 +83,30 @@ def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (
 
 
 def score_svg(score, width: int = 2100, scale: int = 35) -> str:
-    """Engrave a music21 score with verovio; returns the SVG of its first page as text."""
+    """Engrave a music21 score with verovio; returns the SVG of its first page as text. A score with a title (in
+    its metadata, as :func:`voices_to_score` sets it) is drawn with that title above it; one without gets no
+    header (not music21's placeholder "Music21 Fragment").
+
+    Notebook: 07_midi_and_pianorolls
+    """
     import verovio
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
+    titled = score.metadata is not None and bool(score.metadata.title)
     xml = GeneralObjectExporter(score).parse().decode("utf-8")
     tk = verovio.toolkit()
     tk.setOptions({"pageWidth": width, "scale": scale, "adjustPageHeight": True, "footer": "none",
-                   "header": "none", "breaks": "auto"})
+                   "header": "auto" if titled else "none", "breaks": "auto"})
     if not tk.loadData(xml):
         raise ValueError("verovio could not read the MusicXML produced by music21")
     return tk.renderToSVG(1)
 
 
 def show_score(music, max_beats: float | None = 16, title: str | None = None, **kwargs):
-    """``IPython.display.SVG`` of a Chorale or a list of Voices (first ``max_beats`` beats, whole bars)."""
+    """``IPython.display.SVG`` of a Chorale or a list of Voices (first ``max_beats`` beats, whole bars).
+
+    Notebook: 07_midi_and_pianorolls
+    """
     from IPython.display import SVG
 
     if hasattr(music, "voices") and hasattr(music, "time_signature"):  # a Chorale

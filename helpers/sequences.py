@@ -16,7 +16,10 @@ import numpy as np
 
 
 class SequenceError(ValueError):
-    """Unusable input to a sequence helper; the message names the argument and the reason."""
+    """Unusable input to a sequence helper; the message names the argument and the reason.
+
+    Notebook: 05_recurrent_networks
+    """
 
 
 def _check_positive(**values: int) -> None:
@@ -35,6 +38,8 @@ def recall_task(n: int, lag: int, n_symbols: int, rng: np.random.Generator,
     that each hold one of ``n_distractors`` other symbols drawn at random (noise the network must ignore). The
     target is the first symbol. Returns ``X`` of shape ``(n, lag + 1, n_symbols + n_distractors)`` (float32) and
     ``y`` of shape ``(n,)`` (int). Raises :class:`SequenceError`.
+
+    Notebook: 05_recurrent_networks
     """
     _check_positive(n=n, lag=lag, n_distractors=n_distractors)
     if n_symbols < 2:
@@ -56,6 +61,8 @@ def reversal_task(n: int, lengths: Sequence[int] | int, n_symbols: int,
     Returns ``(source, decoder_input, target, length)``: ``target`` is ``source`` reversed, ``decoder_input``
     is the start token followed by ``target`` without its last symbol (teacher forcing), all ``(n, max_len)`` int
     arrays; ``length`` is ``(n,)``. Raises :class:`SequenceError`.
+
+    Notebook: 06_encoder_decoder
     """
     lengths = [lengths] if isinstance(lengths, int | np.integer) else list(lengths)
     _check_positive(n=n, n_symbols=n_symbols, **{f"length {i}": v for i, v in enumerate(lengths)})
@@ -76,7 +83,10 @@ def reversal_task(n: int, lengths: Sequence[int] | int, n_symbols: int,
 
 
 def sequence_accuracy(predicted: np.ndarray, target: np.ndarray) -> float:
-    """Fraction of rows where every non-padding (``target != 0``) position is predicted exactly (notebook 06)."""
+    """Fraction of rows where every non-padding (``target != 0``) position is predicted exactly (notebook 06).
+
+    Notebook: 06_encoder_decoder
+    """
     predicted, target = np.asarray(predicted), np.asarray(target)
     if predicted.shape != target.shape:
         raise SequenceError(f"predicted has shape {predicted.shape}, target {target.shape}")
@@ -92,6 +102,8 @@ def note_sequences(voices: Sequence, tonics: Sequence[int]) -> list[np.ndarray]:
     ``voices`` are :class:`helpers.midi.Voice` objects, ``tonics`` their pitch classes (0 = C). Each melody is
     transposed by at most a tritone so that its tonic becomes C (C major or C minor): it keeps its contour and
     its scale degrees, and all pieces share one alphabet of pitches. Returns int arrays of MIDI pitches.
+
+    Notebook: 05_recurrent_networks
     """
     if len(voices) != len(tonics):
         raise SequenceError(f"{len(voices)} voices but {len(tonics)} tonics")
@@ -108,6 +120,8 @@ def next_note_windows(sequences: Sequence[np.ndarray], context: int) -> tuple[np
 
     Returns ``X`` of shape ``(m, context)`` and ``y`` of shape ``(m,)``; sequences shorter than ``context + 1``
     give nothing. Raises :class:`SequenceError` if no window fits.
+
+    Notebook: 05_recurrent_networks
     """
     _check_positive(context=context)
     xs, ys = [], []
@@ -126,7 +140,10 @@ def next_note_windows(sequences: Sequence[np.ndarray], context: int) -> tuple[np
 # ------------------------------------------------------------------------------------------- cells in NumPy
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-z)."""
+    """The logistic function 1 / (1 + e^-z).
+
+    Notebook: 05_recurrent_networks
+    """
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -138,6 +155,8 @@ def lstm_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, p: dict[str, np.ndarr
     (forget gate), ``g`` (cell input) and ``o`` (output gate). ``peepholes``, if given, holds vectors ``i``,
     ``f`` and ``o``: the gates then also see the cell state (the old one for ``i`` and ``f``, the new one for
     ``o``). Works on one vector or a batch (rows). Returns ``(h_new, c_new, gates)``.
+
+    Notebook: 05_recurrent_networks
     """
     peep = peepholes or {}
 
@@ -159,6 +178,8 @@ def gru_step(x: np.ndarray, h: np.ndarray, p: dict[str, np.ndarray]) -> tuple[np
     ``p`` holds ``W_*``, ``U_*``, ``b_*`` (input bias) and ``bu_*`` (recurrent bias) for ``z`` (update gate),
     ``r`` (reset gate) and ``h`` (candidate). The new state is ``z * h + (1 - z) * candidate``: no separate
     cell, no output gate. Returns ``(h_new, gates)``.
+
+    Notebook: 05_recurrent_networks
     """
     z = sigmoid(x @ p["W_z"] + p["b_z"] + h @ p["U_z"] + p["bu_z"])
     r = sigmoid(x @ p["W_r"] + p["b_r"] + h @ p["U_r"] + p["bu_r"])
@@ -170,6 +191,8 @@ def lstm_params_from_keras(layer) -> dict[str, np.ndarray]:
     """The weights of a built ``keras.layers.LSTM`` as the named arrays :func:`lstm_step` takes.
 
     Keras stores the four gates side by side in the order input, forget, cell, output.
+
+    Notebook: 05_recurrent_networks
     """
     kernel, recurrent, bias = (np.asarray(w) for w in layer.get_weights())
     names = ("i", "f", "g", "o")
@@ -182,6 +205,8 @@ def gru_params_from_keras(layer) -> dict[str, np.ndarray]:
     """The weights of a built ``keras.layers.GRU`` (``reset_after=True``) as the arrays :func:`gru_step` takes.
 
     Keras stores the gates in the order update, reset, candidate, and two biases (input and recurrent).
+
+    Notebook: 05_recurrent_networks
     """
     kernel, recurrent, bias = (np.asarray(w) for w in layer.get_weights())
     if bias.ndim != 2:
@@ -198,6 +223,8 @@ def run_lstm(x: np.ndarray, p: dict[str, np.ndarray],
     """Run :func:`lstm_step` over ``x`` of shape ``(batch, time, features)`` from zero states (notebook 05).
 
     Returns the hidden states and the cell states, each ``(batch, time, units)``.
+
+    Notebook: 05_recurrent_networks
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3:
@@ -219,6 +246,8 @@ def set_gate_bias(layer, **gates: float) -> None:
 
     E.g. ``set_gate_bias(lstm, i=-3.0, f=5.0)``: a nearly closed input gate and a forget gate that keeps 99 %.
     Raises :class:`SequenceError` for a gate the layer does not have.
+
+    Notebook: 05_recurrent_networks
     """
     kinds = {"LSTM": {"i": 0, "f": 1, "g": 2, "o": 3}, "GRU": {"z": 0, "r": 1, "h": 2}}
     if type(layer).__name__ not in kinds:
@@ -245,6 +274,8 @@ def gradient_by_lag(model: Callable, x: np.ndarray) -> np.ndarray:
     ``return_sequences=False``). Returns ``g`` of shape ``(time,)``: ``g[k]`` is the mean over the batch of the
     norm of d(sum of the outputs)/d x(T - k), so ``g[0]`` belongs to the last input and ``g[k]`` to the input
     ``k`` steps back. Uses TensorFlow's automatic differentiation.
+
+    Notebook: 05_recurrent_networks
     """
     import tensorflow as tf
 

@@ -36,7 +36,16 @@ def test_score_has_one_part_per_voice_and_the_key():
     assert len(score.parts) == 4
     assert score.parts[0].flatten().notes[0].pitch.midi == c.voices["Soprano"].pitches[0]
     svg = score_svg(score)
-    assert svg.lstrip().startswith("<svg") or "<svg" in svg[:500]
+    assert svg.lstrip().startswith("<svg")
+    n_notes = sum(len(p.flatten().notes) for p in score.parts)
+    assert svg.count('class="note"') == n_notes == 4 * len(c.voices["Soprano"])
+
+
+def test_show_score_draws_the_title_it_is_given_and_no_placeholder_without_one():
+    titled = show_score([make_voice("Soprano", [72, 74], [1, 1])], title="Frère Jacques, alto").data
+    assert "Frère Jacques, alto" in titled
+    untitled = show_score([make_voice("Soprano", [72, 74], [1, 1])]).data
+    assert "Music21" not in untitled and "Frère" not in untitled
 
 
 def test_show_score_of_a_chorale_returns_svg():

@@ -17,9 +17,10 @@ from helpers.chorales import (
     load_chorale_midi,
     load_chorales,
     parse_music21,
-    signature_sharps,
 )
-from helpers.midi import MidiError, write_midi
+from helpers.errors import InputError
+from helpers.midi import write_midi
+from helpers.theory import signature_sharps
 from tests.conftest import make_chorale, make_voice
 
 
@@ -63,27 +64,27 @@ def test_extra_unnamed_tracks_are_skipped_with_a_reason(tmp_path):
     c = make_chorale("five")
     voices = [c.voices[v].renamed("") for v in VOICES] + [make_voice("", [84], [1])]
     write_midi(voices, tmp_path / "five.mid", key=(0, "major"))
-    with pytest.raises(MidiError, match=r"five\.mid: 5 tracks with notes .* cannot tell"):
+    with pytest.raises(InputError, match=r"five\.mid: 5 tracks with notes .* cannot tell"):
         load_chorale_midi(tmp_path / "five.mid")
 
 
 def test_single_track_is_skipped_with_a_reason(tmp_path):
     write_midi([make_voice("Piano", [60, 64, 67], [1, 1, 1])], tmp_path / "one.mid", key=(0, "major"))
-    with pytest.raises(MidiError, match=r"one\.mid: a single track"):
+    with pytest.raises(InputError, match=r"one\.mid: a single track"):
         load_chorale_midi(tmp_path / "one.mid")
 
 
 def test_missing_voice_is_skipped_with_a_reason(tmp_path):
     c = make_chorale("three")
     write_midi([c.voices[v] for v in VOICES[:3]], tmp_path / "three.mid", key=(0, "major"))
-    with pytest.raises(MidiError, match=r"three\.mid: only 3 tracks"):
+    with pytest.raises(InputError, match=r"three\.mid: only 3 tracks"):
         load_chorale_midi(tmp_path / "three.mid")
 
 
 def test_file_without_key_signature_is_skipped_with_a_reason(tmp_path):
     c = make_chorale("nokey")
     write_midi([c.voices[v] for v in VOICES], tmp_path / "nokey.mid")
-    with pytest.raises(MidiError, match=r"nokey\.mid: no key signature"):
+    with pytest.raises(InputError, match=r"nokey\.mid: no key signature"):
         load_chorale_midi(tmp_path / "nokey.mid")
 
 
@@ -99,9 +100,9 @@ def test_folder_loader_reports_every_skip_and_keeps_going(tmp_path, chorales):
 
 
 def test_folder_errors_name_the_folder(tmp_path):
-    with pytest.raises(MidiError, match="no such folder"):
+    with pytest.raises(InputError, match="no such folder"):
         load_chorales(tmp_path / "missing")
-    with pytest.raises(MidiError, match="no .mid or .midi files"):
+    with pytest.raises(InputError, match="no .mid or .midi files"):
         load_chorales(tmp_path)
 
 
@@ -173,7 +174,7 @@ def test_music21_non_score_files_are_rejected_with_a_reason():
     from music21 import corpus
 
     rntxt = [p for p in corpus.getComposer("bach") if str(p).endswith(".rntxt")][0]
-    with pytest.raises(MidiError, match="not a score format"):
+    with pytest.raises(InputError, match="not a score format"):
         parse_music21(rntxt)
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_chorale, make_voice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import keyfinding as kf
-from helpers.__main__ import main
-from helpers.chorales import VOICES, Chorale, assign_melody_groups, export_midi_folder, signature_sharps
-from helpers.midi import MidiError, Voice, write_midi
+from helpers.chorales import VOICES, Chorale, assign_melody_groups, export_midi_folder
+from helpers.cli import main
+from helpers.errors import InputError
+from helpers.midi import Voice, write_midi
+from helpers.theory import signature_sharps
+from tests.conftest import make_chorale, make_voice
 
 # ------------------------------------------------------------------------------------------- features
 
@@ -36,7 +38,7 @@ def test_profile_keeps_pitches_outside_the_chorale_range():
 
 
 def test_profile_of_no_notes_is_rejected_with_a_reason():
-    with pytest.raises(MidiError, match="no notes"):
+    with pytest.raises(InputError, match="no notes"):
         kf.pitch_class_profile([Voice("Soprano", [], [], [])])
 
 
@@ -253,6 +255,21 @@ def test_saved_classifier_loads_and_names_the_keys_it_was_trained_on(trained):
     assert kf.detect_key(model, _voices(MINOR[0], shift=-5)) == (4, "minor")
 
 
+def test_a_loaded_key_classifier_gives_the_saved_probabilities(trained):
+    X, keys = _training_set()
+    saved, fresh = kf.load_key_classifier(trained), kf.key_model(X)
+    np.testing.assert_array_equal(kf.key_probabilities(saved, X), kf.key_probabilities(kf.load_key_classifier(trained), X))
+    assert np.array_equal(kf.predict_keys(saved, X), keys)  # the trained weights, not fresh ones
+    assert not np.allclose(kf.key_probabilities(fresh, X), kf.key_probabilities(saved, X), atol=1e-3)
+
+
+def test_training_the_key_classifier_twice_with_one_seed_gives_identical_weights():
+    X, keys = _training_set()
+    a, b = (kf.train_key_classifier(X, keys, steps=20, batch_size=32, seed=4) for _ in range(2))
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+
+
 def test_missing_classifier_names_the_command_that_makes_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m helpers train-key"):
         kf.load_key_classifier(tmp_path / "nothing.keras")
@@ -310,8 +327,9 @@ def test_key_command_rejects_a_file_of_another_kind(data_dir, tmp_path, capsys):
 def test_key_command_without_a_trained_model_says_which_command_makes_one(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     midi = write_midi(_voices(MAJOR[0]), tmp_path / "c.mid")
-    assert main(["key", str(midi)]) == 2
+    assert main(["key", str(midi)]) == 1
     out, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1
     assert out == "" and "python -m helpers train-key" in err and str(tmp_path / "models") in err
 
 

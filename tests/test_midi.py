@@ -8,36 +8,36 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.errors import InputError
 from helpers.midi import (
-    MidiError,
     Voice,
     beats_to_seconds,
-    key_name,
     load_midi,
     midi_to_voices,
     seconds_to_beats,
     write_midi,
 )
+from helpers.theory import key_name
 from tests.conftest import make_voice
 
 
 def test_missing_file_is_rejected_with_its_name(tmp_path):
     path = tmp_path / "nope.mid"
-    with pytest.raises(MidiError, match=r"nope\.mid: no such file"):
+    with pytest.raises(InputError, match=r"nope\.mid: no such file"):
         load_midi(path)
 
 
 def test_empty_file_is_rejected(tmp_path):
     path = tmp_path / "empty.mid"
     path.write_bytes(b"")
-    with pytest.raises(MidiError, match=r"empty\.mid: empty file"):
+    with pytest.raises(InputError, match=r"empty\.mid: empty file"):
         load_midi(path)
 
 
 def test_bytes_that_are_not_midi_are_rejected(tmp_path):
     path = tmp_path / "text.mid"
     path.write_text("this is a text file, not MIDI")
-    with pytest.raises(MidiError, match=r"text\.mid: not a MIDI file"):
+    with pytest.raises(InputError, match=r"text\.mid: not a MIDI file"):
         load_midi(path)
 
 
@@ -45,7 +45,7 @@ def test_truncated_file_is_rejected(tmp_path):
     good = write_midi([make_voice("Soprano", [60, 62, 64, 65], [1, 1, 1, 1])], tmp_path / "good.mid")
     path = tmp_path / "cut.mid"
     path.write_bytes(good.read_bytes()[:30])
-    with pytest.raises(MidiError, match=r"cut\.mid: truncated or corrupt"):
+    with pytest.raises(InputError, match=r"cut\.mid: truncated or corrupt"):
         load_midi(path)
 
 
@@ -54,7 +54,7 @@ def test_file_without_notes_is_rejected(tmp_path):
     pm = pretty_midi.PrettyMIDI()
     pm.instruments.append(pretty_midi.Instrument(0, name="Soprano"))
     pm.write(str(path))
-    with pytest.raises(MidiError, match=r"silent\.mid: no notes"):
+    with pytest.raises(InputError, match=r"silent\.mid: no notes"):
         load_midi(path)
 
 
@@ -65,7 +65,7 @@ def test_drum_only_file_is_rejected(tmp_path):
     drums.notes = [pretty_midi.Note(100, 36, 0.0, 0.5), pretty_midi.Note(100, 38, 0.5, 1.0)]
     pm.instruments.append(drums)
     pm.write(str(path))
-    with pytest.raises(MidiError, match=r"drums\.mid: only drum notes"):
+    with pytest.raises(InputError, match=r"drums\.mid: only drum notes"):
         load_midi(path)
 
 

@@ -1,0 +1,213 @@
+"""Every command of the course, ``python -m helpers COMMAND ...``, and the one place that turns errors into exit
+statuses (notebooks 00, 08–10).
+
+Commands: ``data`` (build the chorale cache and MIDI export), ``train-key`` and ``key`` (the key classifier of
+notebook 08), ``harmonize`` (notebook 09's alto or notebook 10's three voices under a melody).
+
+Exit statuses: 0 on success; 1 when an input cannot be used (:class:`~helpers.errors.InputError`, a missing file,
+folder or saved model), reported as one line ``error: PATH: REASON`` on stderr, without a traceback; 2 for a usage
+error (argparse's message: an unknown command, a bad option value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .chorales import VOICES
+from .errors import InputError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+#: ``--voices`` names and the voices they generate.
+VOICE_SETS = {"alto": ("Alto",), "satb": ("Alto", "Tenor", "Bass"), "atb": ("Alto", "Tenor", "Bass")}
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+def error_line(exc: BaseException) -> str:
+    """The one-line message a command prints for an unusable input: ``error: PATH: REASON``.
+
+    Notebook: 09_harmonization
+    """
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"error: {exc.filename}: {exc.strerror}"
+    return f"error: {exc}"
+
+
+#: The errors a command reports as unusable input (exit 1): everything else is a bug and keeps its traceback.
+INPUT_ERRORS = (InputError, OSError)
+
+
+def report(exc: BaseException) -> int:
+    """Print :func:`error_line` of ``exc`` on stderr and return the exit status of unusable input.
+
+    Notebook: 09_harmonization
+    """
+    print(error_line(exc), file=sys.stderr, flush=True)
+    return EXIT_INPUT
+
+
+# ---------------------------------------------------------------------------------------------- commands
+
+def cmd_data(args: argparse.Namespace) -> int:
+    """``data``: parse the chorales into the cache and export them as MIDI files in ``data/``.
+
+    Notebook: 00_setup
+    """
+    from .chorales import cache_path, export_midi_folder, load_chorales
+    from .paths import data_dir
+
+    chorales = load_chorales()
+    folder = data_dir() / "bach-midi"
+    if not folder.exists() or len(list(folder.glob("*.mid"))) != len(chorales):
+        export_midi_folder(chorales, folder)
+    print(chorales.summary())
+    print(f"{len(set(c.group for c in chorales))} melody groups; cache {cache_path()}; MIDI export in {folder}")
+    return EXIT_OK
+
+
+def cmd_train_key(args: argparse.Namespace) -> int:
+    """``train-key``: train the key classifier of notebook 08 on the chorales (or a MIDI folder) and save it.
+
+    Notebook: 08_key_classification
+    """
+    from . import keyfinding as kf
+    from .chorales import load_chorales
+
+    chorales = load_chorales(args.midi_folder) if args.midi_folder else load_chorales()
+    if not len(chorales):
+        raise InputError(chorales.source, f"no usable chorales ({len(chorales.skipped)} files skipped)")
+    X = np.stack([kf.features(c) for c in chorales])
+    keys = kf.key_labels(chorales)
+    model = kf.train_key_classifier(X, keys, steps=args.steps)
+    path = kf.save_key_classifier(model, args.output)
+    accuracy = float(np.mean(kf.predict_keys(model, X) == keys))
+    print(f"trained on {len(chorales)} chorales from {chorales.source} (training accuracy {accuracy:.1%}, "
+          f"not a test figure: notebook 08 cross-validates); saved to {path}")
+    return EXIT_OK
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    """``key FILE ...``: print ``FILE<TAB>KEY`` for each file, from its notes alone; a file that cannot be read is
+    reported and the others still processed (exit 1 if any failed).
+
+    Notebook: 08_key_classification
+    """
+    from . import keyfinding as kf
+    from .readers import read_voices
+    from .theory import key_name
+
+    model = kf.load_key_classifier(args.model)
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            tonic, mode = kf.detect_key(model, read_voices(name))
+        except INPUT_ERRORS as exc:
+            status = report(exc)
+            continue
+        print(f"{name}\t{key_name(tonic, mode)}", flush=True)
+    return status
+
+
+def parse_voices(text: str) -> tuple[str, ...]:
+    """``'alto'`` → ``('Alto',)``, ``'satb'`` → ``('Alto', 'Tenor', 'Bass')``, ``'alto,tenor'`` → both.
+    Raises ValueError for anything else.
+
+    Notebook: 10_four_part_harmonization
+    """
+    text = text.strip().lower()
+    if text in VOICE_SETS:
+        return VOICE_SETS[text]
+    names = tuple(n.strip().capitalize() for n in text.split(","))
+    bad = [n for n in names if n not in VOICES[1:]]
+    if bad or not names:
+        raise ValueError(f"unknown voices {bad or text!r}: use alto, satb or a list of alto, tenor, bass")
+    return tuple(v for v in VOICES[1:] if v in names)
+
+
+def _voices_option(text: str) -> tuple[str, ...]:
+    try:
+        return parse_voices(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_harmonize(args: argparse.Namespace) -> int:
+    """``harmonize MELODY``: write the melody with generated voices to a MIDI file; trains and saves a model first
+    if none is saved (rejecting an unusable melody before that minute of training).
+
+    Notebook: 09_harmonization
+    """
+    from .harmonize import DEFAULT_OUTPUTS, Harmonizer, harmonize_file, read_melody, train_default
+    from .theory import key_name
+
+    outputs = args.voices
+    try:
+        harmonizer = Harmonizer.load(outputs=outputs)
+    except FileNotFoundError:
+        read_melody(args.melody)  # reject an unusable file before spending a minute on training
+        notebook = "09" if outputs == DEFAULT_OUTPUTS else "10"
+        print(f"no saved model at {Harmonizer.default_path(outputs)}: training one on the chorales with notebook "
+              f"{notebook}'s settings (about a minute; running notebook {notebook} saves the same kind of "
+              "model there) ...", file=sys.stderr)
+        harmonizer = train_default(outputs=outputs)
+    path, melody = harmonize_file(args.melody, args.output, harmonizer, outputs)
+    print(f"wrote {path} (Soprano + {' + '.join(outputs)}; {key_name(melody.tonic, melody.mode)} from the "
+          f"{melody.key_source})")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------ parser
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m helpers``: one sub-command per course command, each with its ``func``.
+
+    Notebook: 09_harmonization
+    """
+    parser = argparse.ArgumentParser(prog="python -m helpers", description="Deep learning for music: course commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("data", help="parse the chorales into data/ (cache and MIDI export)")
+    p.set_defaults(func=cmd_data)
+
+    p = sub.add_parser("train-key", help="train the key classifier of notebook 08 on the chorales and save it",
+                       description="Train the 24-key classifier on all chorales (every transposition) and save it "
+                                   f"to {Path('data') / 'models' / 'key_classifier.keras'}.")
+    p.add_argument("--midi-folder", help="train on the chorale MIDI files in this folder instead of music21's")
+    p.add_argument("--steps", type=int, default=600, help="training steps (mini-batches of 256)")
+    p.add_argument("--output", help="where to save the model (default: data/models/key_classifier.keras)")
+    p.set_defaults(func=cmd_train_key)
+
+    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI or MusicXML files from their notes",
+                       description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
+                                   "key signature), with the classifier saved by python -m helpers train-key.")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, or .musicxml/.mxl/.xml/.krn")
+    p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras)")
+    p.set_defaults(func=cmd_key)
+
+    p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI/MusicXML "
+                                         "file")
+    p.add_argument("melody", help="MIDI file whose first track with notes is the melody (or a MusicXML file)")
+    p.add_argument("-o", "--output", help="MIDI file to write (default: MELODY-harmonized.mid beside it)")
+    p.add_argument("--voices", default=VOICE_SETS["alto"], type=_voices_option,
+                   help="voices to generate: alto (default) or satb (tracks Soprano, Alto, Tenor, Bass)")
+    p.set_defaults(func=cmd_harmonize)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a course command; return its exit status (see the module docstring). Usage errors raise SystemExit(2)
+    from argparse.
+
+    Notebook: 09_harmonization
+    """
+    args = build_parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return int(command(args) or EXIT_OK)
+    except INPUT_ERRORS as exc:
+        return report(exc)

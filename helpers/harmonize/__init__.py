@@ -1,0 +1,54 @@
+"""Harmonizing a melody with a recurrent network (notebook 09: one alto voice; notebook 10 extends it to A, T, B).
+
+One module per step, in the order notebook 09 uses them:
+
+* :mod:`~helpers.harmonize.encoding` — what the network reads and writes: :class:`Encoding`, :func:`features`,
+  :func:`targets`, :func:`training_windows`; pieces are first moved to C major or A minor (:func:`normalise`).
+* :mod:`~helpers.harmonize.network` — the Keras model (:func:`build_model`, a bidirectional GRU).
+* :mod:`~helpers.harmonize.decoding` — from probabilities to notes in NumPy only: :func:`decode` voice by voice,
+  :func:`decode_jointly` (Viterbi over chords with :class:`VoiceLeading` penalties, notebook 10).
+* :mod:`~helpers.harmonize.predictor`, :mod:`~helpers.harmonize.model` — the :class:`Predictor` interface and the
+  trained :class:`Harmonizer` (predict, harmonize, save, load).
+* :mod:`~helpers.harmonize.training` — :func:`train_harmonizer` and the course's settings (:func:`train_default`).
+* :mod:`~helpers.harmonize.baselines` — :class:`ConstantInterval`, :class:`LookupTable`, :class:`Bach`,
+  :class:`Combined` and :func:`evaluate`.
+* :mod:`~helpers.harmonize.melody_io` — :func:`read_melody` and :func:`harmonize_file` (the ``python -m helpers
+  harmonize`` command lives in :mod:`helpers.cli`).
+
+Every name is importable from here, as notebooks do with ``from helpers import harmonize as H``.
+"""
+
+from ..keyfinding import estimate_key
+from ..theory import normalising_shift
+from .baselines import Bach, Combined, ConstantInterval, LookupTable, evaluate
+from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading, chord_starts, decode, decode_jointly, note_onsets
+from .encoding import (
+    BEATS_IN_BAR,
+    DEFAULT_OUTPUTS,
+    STEPS_PER_BEAT,
+    Encoding,
+    encode_chorale,
+    features,
+    fit_encoding,
+    fold_into_range,
+    meter_steps,
+    normalise,
+    targets,
+    training_windows,
+    window_starts,
+)
+from .melody_io import Melody, clean_monophonic, harmonize_file, read_melody
+from .model import PROGRAM, Harmonizer, best_octave_shift
+from .network import build_model
+from .predictor import Predictor
+from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_default, train_harmonizer
+
+__all__ = [
+    "BEATS_IN_BAR", "DEFAULT_OUTPUTS", "DEFAULT_TRAINING", "DEFAULT_VOICE_LEADING", "PROGRAM", "STEPS_PER_BEAT",
+    "VALIDATION_FRACTION", "VALIDATION_SEED", "Bach", "Combined", "ConstantInterval", "Encoding", "Harmonizer",
+    "LookupTable", "Melody", "Predictor", "VoiceLeading", "best_octave_shift", "build_model", "chord_starts",
+    "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "estimate_key", "evaluate", "features",
+    "fit_encoding", "fold_into_range", "harmonize_file", "meter_steps", "normalise", "normalising_shift",
+    "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer", "training_windows",
+    "window_starts",
+]

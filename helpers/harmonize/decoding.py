@@ -1,0 +1,148 @@
+"""From the network's probabilities to notes, in NumPy only (no Keras): voice by voice (:func:`decode`, notebook 09)
+or all generated voices together under the melody (:func:`decode_jointly`, a Viterbi search over chords with the
+penalties of :class:`VoiceLeading`, notebook 10). What counts as a parallel or a crossing is
+:mod:`helpers.voiceleading`'s rule, the same that :mod:`helpers.metrics` counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from ..pianoroll import REST, note_starts
+from ..voiceleading import crossed, parallel_motion
+from .encoding import STEPS_PER_BEAT
+
+
+def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
+    """Step sequence from network outputs: the most likely class per step (0 = rest, else ``low + class - 1``);
+    a note starts where the onset probability is at least 0.5 or the pitch changes.
+
+    Notebook: 09_harmonization
+    """
+    cls = np.asarray(probs).argmax(-1)
+    pitch = np.where(cls == 0, REST, low + cls - 1).astype(np.int64)
+    return pitch, note_onsets(pitch, onset_prob)
+
+
+def note_onsets(pitch: np.ndarray, onset_prob: np.ndarray) -> np.ndarray:
+    """Where notes start in a decoded voice: the onset probability is at least 0.5 or the pitch changes (never on
+    a rest).
+
+    Notebook: 09_harmonization
+    """
+    pitch = np.asarray(pitch)
+    return note_starts(pitch, np.asarray(onset_prob).reshape(len(pitch)) >= 0.5) & (pitch != REST)
+
+
+@dataclass(frozen=True)
+class VoiceLeading:
+    """Rules for :func:`decode_jointly` (notebook 10), as penalties in nats (units of summed log-probability).
+
+    ``parallel``: per parallel fifth or octave (unisons included) between any two voices from one chord to the
+    next, both voices moving the same way (:func:`helpers.voiceleading.parallel_motion`, the rule that
+    :func:`helpers.metrics.parallel_count` counts); ``crossing``:
+    per step and pair of neighbouring voices with the lower one above the upper one; ``candidates``: how many of
+    the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
+    ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
+    melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart), ``"step"`` at every step.
+
+    Notebook: 10_four_part_harmonization
+    """
+
+    parallel: float = 1.0
+    crossing: float = 1.0
+    candidates: int = 4
+    hold: str = "beat"
+
+    def __post_init__(self) -> None:
+        if self.hold not in ("beat", "step"):
+            raise ValueError(f"hold must be 'beat' or 'step', not {self.hold!r}")
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be at least 1, not {self.candidates}")
+
+
+def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per_beat: int,
+                 hold: str = "beat") -> np.ndarray:
+    """Steps where :func:`decode_jointly` may change chord: every step (``hold="step"``), or the first step, every
+    beat and every step where the melody starts a note or changes between note and rest (``hold="beat"``).
+
+    Notebook: 10_four_part_harmonization
+    """
+    melody = np.asarray(melody)
+    n = len(melody)
+    if hold == "step":
+        return np.arange(n)
+    return np.flatnonzero(note_starts(melody, melody_onsets) | (np.arange(n) % steps_per_beat == 0))
+
+
+def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np.ndarray],
+                   lows: Mapping[str, int], melody: np.ndarray, rules: VoiceLeading = VoiceLeading(),
+                   melody_onsets: np.ndarray | None = None,
+                   steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Decode several voices together under a melody: the chord sequence with the highest summed log-probability
+    minus the :class:`VoiceLeading` penalties, found exactly by dynamic programming (Viterbi).
+
+    ``probs`` maps each generated voice, highest first, to its softmax output ``(steps, classes)`` (class 0 =
+    rest, class ``c`` = pitch ``lows[voice] + c - 1``); ``melody`` (and ``melody_onsets``) are the given top
+    voice's steps. The piece is cut into chord spans by :func:`chord_starts`; a voice keeps one pitch through a
+    span, scored by the sum of its log-probabilities over the span's steps. For each span only the
+    ``rules.candidates`` best classes of each voice are considered, so the search runs over ``candidates **
+    voices`` chords per span. Returns ``{voice: (pitch, onset)}`` as :func:`decode` does. With ``hold="step"``
+    and zero penalties the result is the per-step argmax of every voice.
+
+    Notebook: 10_four_part_harmonization
+    """
+    voices = list(probs)
+    melody = np.asarray(melody).astype(np.int64)
+    n = len(melody)
+    if n == 0:
+        return {v: (np.zeros(0, np.int64), np.zeros(0, bool)) for v in voices}
+    starts = chord_starts(melody, melody_onsets, steps_per_beat, rules.hold)
+    lengths = np.diff(np.r_[starts, n])
+    pitch_of, logp_of = [], []
+    for v in voices:
+        span_logp = np.add.reduceat(np.log(np.asarray(probs[v], dtype=np.float64)[:n] + 1e-12), starts, axis=0)
+        top = np.argsort(-span_logp, axis=1, kind="stable")[:, :min(rules.candidates, span_logp.shape[1])]
+        logp_of.append(np.take_along_axis(span_logp, top, 1))
+        pitch_of.append(np.where(top == 0, REST, lows[v] + top - 1))
+    grids = np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")
+    choice = [g.reshape(-1) for g in grids]  # chord c takes candidate choice[i][c] of voice i
+    spans, n_chords = len(starts), len(choice[0])
+    chords = np.stack([np.broadcast_to(melody[starts][:, None], (spans, n_chords))]
+                      + [a[:, i] for a, i in zip(pitch_of, choice)], axis=-1)  # (spans, chords, 1 + voices)
+    score = sum(lp[:, i] for lp, i in zip(logp_of, choice))  # (spans, chords)
+    n_crossed = crossed(chords[..., :-1], chords[..., 1:]).sum(-1)  # neighbouring voices
+    score = score - rules.crossing * n_crossed * lengths[:, None]
+    penalty = np.zeros((spans - 1, n_chords, n_chords))
+    if rules.parallel:
+        for a, b in combinations(range(chords.shape[-1]), 2):
+            u0, l0 = chords[:-1, :, a][:, :, None], chords[:-1, :, b][:, :, None]  # previous chord (rows)
+            u1, l1 = chords[1:, :, a][:, None, :], chords[1:, :, b][:, None, :]  # this chord (columns)
+            penalty += parallel_motion(u0, l0, u1, l1)
+        penalty *= rules.parallel
+    best = score[0]
+    back = np.zeros((spans - 1, n_chords), dtype=np.int64)
+    for t in range(1, spans):
+        total = best[:, None] - penalty[t - 1]
+        back[t - 1] = total.argmax(0)
+        best = total[back[t - 1], np.arange(n_chords)] + score[t]
+    path = np.empty(spans, dtype=np.int64)
+    path[-1] = int(best.argmax())
+    for t in range(spans - 2, -1, -1):
+        path[t] = back[t, path[t + 1]]
+    span_of_step = np.repeat(np.arange(spans), lengths)
+    out = {}
+    for i, v in enumerate(voices):
+        pitch = chords[np.arange(spans), path, i + 1][span_of_step]
+        onset_prob = np.zeros(n)
+        onset_prob[starts] = np.asarray(onset_probs[v]).reshape(-1)[:n][starts]  # notes start only with a span
+        out[v] = (pitch, note_onsets(pitch, onset_prob))
+    return out
+
+
+#: Joint decoding of notebook 10 (penalty chosen there on the validation tunes) for several voices.
+DEFAULT_VOICE_LEADING = VoiceLeading(parallel=3.0, crossing=3.0, candidates=4, hold="beat")

@@ -1,0 +1,62 @@
+"""Training the harmonizer with the course's settings (notebooks 09 and 10; ``python -m helpers harmonize`` when no
+model is saved yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..chorales import Chorale, grouped_split, load_chorales
+from .decoding import DEFAULT_VOICE_LEADING
+from .encoding import DEFAULT_OUTPUTS, Encoding, fit_encoding, training_windows
+from .model import Harmonizer
+from .network import build_model
+
+#: Settings of notebook 09's harmonizer (and of ``train_default``; notebook 10 keeps them for three voices).
+DEFAULT_TRAINING = {"units": 64, "epochs": 10, "window": 64, "hop": 32, "batch_size": 32}
+#: The validation split notebook 10 carves from the training tunes: ``grouped_split(train, 0.15, seed=1)``.
+VALIDATION_FRACTION, VALIDATION_SEED = 0.15, 1
+
+
+def train_harmonizer(chorales: Sequence[Chorale], enc: Encoding | None = None, units: int = 64, layers: int = 1,
+                     epochs: int = 10, batch_size: int = 32, window: int = 64, hop: int = 32,
+                     validation: Sequence[Chorale] | None = None, dropout: float = 0.0, verbose: int = 0,
+                     learning_rate: float = 3e-3) -> tuple[Harmonizer, dict[str, list[float]]]:
+    """Train a :class:`Harmonizer` on windows of ``chorales`` (alto by default; set ``enc`` for other voices).
+
+    ``validation`` chorales (windows of them) give the validation curves. Returns the harmonizer and the
+    Keras history dictionary. Seed first (``keras.utils.set_random_seed``) for a repeatable result.
+
+    Notebook: 09_harmonization
+    """
+    enc = enc or fit_encoding(chorales)
+    X, y = training_windows(chorales, enc, window, hop)
+    val = training_windows(validation, enc, window, hop) if validation else None
+    model = build_model(enc, units, layers, dropout, learning_rate)
+    hist = model.fit(X, y, batch_size=batch_size, epochs=epochs, validation_data=val, verbose=verbose,
+                     shuffle=True)
+    return Harmonizer(model, enc), hist.history
+
+
+def train_default(seed: int = 0, outputs: Sequence[str] = DEFAULT_OUTPUTS) -> Harmonizer:
+    """Train and save a harmonizer with the course's settings; return it.
+
+    The alto alone (notebook 09): trained on the training side of the grouped split, decoded step by step. Several
+    voices (notebook 10): trained on the training tunes minus a validation split (``grouped_split(train, 0.15,
+    seed=1)``, as notebook 10 does) and decoded jointly with :data:`DEFAULT_VOICE_LEADING`.
+
+    Notebook: 09_harmonization
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    train, _ = grouped_split(load_chorales())
+    outputs = tuple(outputs)
+    if outputs == DEFAULT_OUTPUTS:
+        harmonizer, _ = train_harmonizer(train, **DEFAULT_TRAINING)
+    else:
+        fit, _ = grouped_split(train, VALIDATION_FRACTION, seed=VALIDATION_SEED)
+        harmonizer, _ = train_harmonizer(fit, fit_encoding(train, outputs=outputs), **DEFAULT_TRAINING)
+        harmonizer = harmonizer.with_voice_leading(DEFAULT_VOICE_LEADING)
+    harmonizer.save()
+    return harmonizer

@@ -1,0 +1,199 @@
+"""Reading music files into voices: the one place that turns a music21 part or a MIDI file into
+:class:`~helpers.midi.Voice` objects with their metre, tempo, pickup and key signature (notebooks 07–10).
+
+**Chords in a part.** A voice is one line, so a chord in a part must become notes by a policy, chosen by the
+caller and applied here only (:func:`part_to_voice`):
+
+* ``"all"`` — every note of the chord (key finding, notebook 08: every sounding pitch counts);
+* ``"top"`` / ``"bottom"`` — the highest / lowest note (chorale voices: top for soprano and alto, bottom for tenor
+  and bass, :data:`CHORALE_CHORDS`);
+* ``"reject"`` — raise :class:`~helpers.errors.InputError` (a melody to harmonize must be one line).
+
+Ties are merged and grace notes (no duration) dropped. Times are quarter-note beats. A MIDI file is read with
+:func:`helpers.midi.load_midi` and :func:`helpers.midi.midi_to_voices` (one voice per track, beats whatever the
+tempo); metre, tempo and key signature come from its first events (:func:`midi_time_signature`,
+:func:`midi_tempo`, :func:`midi_key`); a pickup from where the first note starts (:func:`pickup_beats`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .midi import Voice, load_midi, midi_to_voices
+from .theory import key_of_number
+
+#: Suffixes read as MIDI files and as scores (through music21).
+MIDI_SUFFIXES = (".mid", ".midi")
+SCORE_SUFFIXES = (".xml", ".mxl", ".musicxml", ".krn")
+#: Chord policy of each chorale voice (see the module docstring).
+CHORALE_CHORDS = {"Soprano": "top", "Alto": "top", "Tenor": "bottom", "Bass": "bottom"}
+CHORD_POLICIES = ("all", "top", "bottom", "reject")
+
+
+# --------------------------------------------------------------------------------------------------- music21
+
+def parse_score(path: str | os.PathLike):
+    """Parse a score file with music21. Raises :class:`InputError` naming the file if it is missing or music21
+    cannot parse it.
+
+    Notebook: 08_key_classification
+    """
+    from music21 import converter
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    try:
+        return converter.parse(str(path))
+    except Exception as exc:  # music21 raises many types for files it cannot read
+        raise InputError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
+
+
+def part_to_voice(part, name: str, chords: str = "all", offset: float = 0.0, program: int = 0,
+                  path: str | os.PathLike | None = None) -> Voice:
+    """The notes of a music21 part (ties merged, grace notes dropped) as a :class:`Voice` called ``name``, times
+    in beats minus ``offset``. ``chords`` is the chord policy of the module docstring; ``"reject"`` raises
+    :class:`InputError` naming ``path`` at the first chord.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    from music21 import chord
+
+    if chords not in CHORD_POLICIES:
+        raise ValueError(f"chords must be one of {CHORD_POLICIES}, not {chords!r}")
+    rows = []
+    for n in part.stripTies().flatten().notes:
+        pitches = [p.midi for p in n.pitches]
+        if chords == "reject" and isinstance(n, chord.Chord) and len(pitches) > 1:
+            raise InputError(path, f"chords instead of a melody (a chord at beat {float(n.offset):g})")
+        ql = float(n.quarterLength)
+        if ql <= 0:  # grace notes have no duration on the grid
+            continue
+        start = float(n.offset) - offset
+        chosen = pitches if chords == "all" else [max(pitches) if chords == "top" else min(pitches)]
+        rows += [(p, start, start + ql) for p in chosen]
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    return Voice(name, arr[:, 0].astype(int), arr[:, 1], arr[:, 2], program=program)
+
+
+def score_time_signature(stream) -> tuple[int, int]:
+    """``(numerator, denominator)`` of the first time signature in a music21 stream, (4, 4) if none.
+
+    Notebook: 09_harmonization
+    """
+    from music21 import meter
+
+    times = list(stream.recurse().getElementsByClass(meter.TimeSignature))
+    return (times[0].numerator, times[0].denominator) if times else (4, 4)
+
+
+def score_key_signature(stream):
+    """The first music21 ``KeySignature`` (a ``Key`` when the mode is written) in a stream, or None.
+
+    Notebook: 09_harmonization
+    """
+    from music21 import key
+
+    sigs = list(stream.recurse().getElementsByClass(key.KeySignature))
+    return sigs[0] if sigs else None
+
+
+def score_tempo(stream, default: float) -> float:
+    """Quarter notes per minute of the first metronome mark with a number in a music21 stream, else ``default``.
+
+    Notebook: 09_harmonization
+    """
+    from music21 import tempo
+
+    marks = list(stream.recurse().getElementsByClass(tempo.MetronomeMark))
+    return float(marks[0].getQuarterBPM()) if marks and marks[0].number else default
+
+
+def score_pickup(part, offset: float, time_signature: tuple[int, int]) -> float:
+    """Length in beats of a pickup written as a short first measure (music21's ``paddingLeft``), 0 if none;
+    ``offset`` is where the first note starts.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    measures = part.getElementsByClass("Measure")
+    if not len(measures) or measures[0].paddingLeft <= 0:
+        return 0.0
+    anacrusis = float(measures[0].duration.quarterLength) - offset
+    return anacrusis if 0 < anacrusis < bar_beats(time_signature) else 0.0
+
+
+# ------------------------------------------------------------------------------------------------------ MIDI
+
+def bar_beats(time_signature: tuple[int, int]) -> float:
+    """Length of a bar in quarter-note beats (3/4 → 3, 6/8 → 3, 2/2 → 4).
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    return time_signature[0] * 4 / time_signature[1]
+
+
+def pickup_beats(first_onset: float, time_signature: tuple[int, int]) -> float:
+    """Length of the pickup when the first note starts at beat ``first_onset`` of a file whose bars start at beat 0
+    (as in MIDI, where a pickup stands at the end of a silent first bar); 0 if the music starts on a downbeat.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    bar = bar_beats(time_signature)
+    anacrusis = (-first_onset) % bar
+    return 0.0 if np.isclose(anacrusis, 0) or np.isclose(anacrusis, bar) else float(anacrusis)
+
+
+def midi_time_signature(pm) -> tuple[int, int]:
+    """``(numerator, denominator)`` of a pretty_midi file's first time signature, (4, 4) if none.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    ts = pm.time_signature_changes[0] if pm.time_signature_changes else None
+    return (ts.numerator, ts.denominator) if ts else (4, 4)
+
+
+def midi_tempo(pm, default: float) -> float:
+    """A pretty_midi file's first tempo in quarter notes per minute (``default`` if it sets none).
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    tempi = pm.get_tempo_changes()[1]
+    return float(tempi[0]) if len(tempi) else default
+
+
+def midi_key(pm) -> tuple[int, str] | None:
+    """``(tonic, mode)`` of a pretty_midi file's first key signature, None if it has none.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    if not pm.key_signature_changes:
+        return None
+    return key_of_number(pm.key_signature_changes[0].key_number)
+
+
+# ---------------------------------------------------------------------------------------------- any file
+
+def read_voices(path: str | os.PathLike) -> list[Voice]:
+    """The notes of a MIDI file (one voice per track) or a MusicXML/Humdrum score (one voice per part, every
+    note of a chord kept). Raises :class:`InputError` naming the file and the reason.
+
+    Notebook: 08_key_classification
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in SCORE_SUFFIXES and path.is_file():
+        score = parse_score(path)
+        voices = [part_to_voice(part, str(part.partName or part.id), "all") for part in score.parts or [score]]
+    else:
+        if suffix not in MIDI_SUFFIXES and path.is_file() and not path.read_bytes()[:4] == b"MThd":
+            raise InputError(path, f"'{suffix or 'no suffix'}' is neither MIDI (.mid) nor a score (.musicxml, .mxl, "
+                                   ".xml, .krn)")
+        voices = midi_to_voices(load_midi(path))
+    if not any(len(v) for v in voices):
+        raise InputError(path, "no notes")
+    return voices
+

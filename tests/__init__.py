@@ -1,0 +1,1 @@
+"""Unit tests of the course package (run with ``pytest tests``)."""
