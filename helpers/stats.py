@@ -18,7 +18,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class McNemar:
-    """The result of :func:`mcnemar`: the discordant counts and the exact two-sided p-value."""
+    """The result of :func:`mcnemar`: the discordant counts and the exact two-sided p-value.
+
+    Notebook: 08_key_classification
+    """
 
     only_a: int  #: pieces model A gets right and model B wrong
     only_b: int  #: pieces model B gets right and model A wrong
@@ -49,7 +52,10 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> McNemar:
 
 @dataclass(frozen=True)
 class Gain:
-    """The result of :func:`bootstrap_gain`: the observed gain of A over B and its 95% interval (fractions)."""
+    """The result of :func:`bootstrap_gain`: the observed gain of A over B and its 95% interval (fractions).
+
+    Notebook: 09_harmonization
+    """
 
     gain: float
     low: float
