@@ -25,7 +25,7 @@ from tqdm import tqdm
 from .errors import InputError
 from .midi import Voice, load_midi, midi_to_voices, voices_to_midi, write_midi
 from .paths import data_dir
-from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, note_starts, voice_to_pianoroll, voice_to_steps
+from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll, voice_to_steps
 from .readers import (
     CHORALE_CHORDS,
     bar_beats,
@@ -40,9 +40,10 @@ from .readers import (
     score_time_signature,
 )
 from .theory import MODES, key_name, signature_sharps
+from .tunes import TUNE_THRESHOLD, soprano_similarity, tune_groups
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
-CACHE_VERSION = 4
+CACHE_VERSION = 5  # 5: melody groups from whole sopranos (helpers.tunes)
 DEFAULT_TEMPO = 90.0
 CHOIR = 52  # General MIDI program of the voices: Choir Aahs
 
@@ -147,11 +148,27 @@ class ChoraleSet(Sequence):
         """Melody-group id of every chorale, for grouped cross-validation (e.g. scikit-learn's GroupKFold)."""
         return np.array([c.group for c in self.chorales])
 
-    def summary(self) -> str:
-        """A short report: how many loaded, how many skipped and why."""
-        lines = [f"{len(self)} chorales loaded from {self.source}; {len(self.skipped)} files skipped"]
-        lines += [f"  skipped {name}: {reason}" for name, reason in self.skipped]
-        return "\n".join(lines)
+    def skip_reasons(self) -> dict[str, int]:
+        """How many files were skipped for each kind of reason (the reason without its file-specific details).
+
+        Notebook: 00_setup
+        """
+        kinds: dict[str, int] = {}
+        for _, reason in self.skipped:
+            kind = re.sub(r"\s*\(.*\)$|\s+of \S+$", "", reason)
+            kinds[kind] = kinds.get(kind, 0) + 1
+        return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+    def summary(self, full: bool = False) -> str:
+        """A short report: how many loaded, how many skipped, and why by kind; ``full=True`` lists every file.
+
+        Notebook: 00_setup
+        """
+        head = f"{len(self)} chorales loaded from {self.source}; {len(self.skipped)} files skipped"
+        if full:
+            return "\n".join([head] + [f"  skipped {name}: {reason}" for name, reason in self.skipped])
+        kinds = "; ".join(f"{n} × {kind}" for kind, n in self.skip_reasons().items())
+        return f"{head}{': ' + kinds if kinds else ''}"
 
 
 # ---------------------------------------------------------------------------------------------- music21 corpus
@@ -295,45 +312,18 @@ def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[
     return kept, skipped
 
 
-def melody_signature(c: Chorale, n: int = 12) -> np.ndarray:
-    """The first ``n`` melodic intervals of the soprano (repeated notes merged), padded with a sentinel.
-
-    Notebook: 07_midi_and_pianorolls
-    """
-    p = c.voices["Soprano"].pitches.astype(int)
-    if len(p):
-        p = p[note_starts(p)]
-    iv = np.diff(p)[:n]
-    return np.pad(iv, (0, n - len(iv)), constant_values=99)
-
-
-def assign_melody_groups(chorales: list[Chorale], n: int = 12, max_mismatch: int = 2) -> list[Chorale]:
+def assign_melody_groups(chorales: list[Chorale], threshold: float = TUNE_THRESHOLD) -> list[Chorale]:
     """Give chorales that harmonise the same tune one ``group`` id.
 
-    Two chorales share a tune when the first ``n`` intervals of their sopranos (transposition-free, repeated notes
-    merged) differ in at most ``max_mismatch`` places, also allowing for one extra or missing note at the start
-    (a different pickup). Groups are the connected components of that relation (a union–find), numbered in
-    order of first appearance.
+    Two chorales share a tune when their whole sopranos, one laid on the other's key, agree note for note on at
+    least ``threshold`` of their notes (:func:`helpers.tunes.soprano_similarity`: longest common subsequence,
+    durations ignored); groups are the connected components of that relation, numbered in order of first
+    appearance (:func:`helpers.tunes.tune_groups`).
 
     Notebook: 07_midi_and_pianorolls
     """
-    sig = np.stack([melody_signature(c, n + 1) for c in chorales]) if chorales else np.zeros((0, n + 1))
-    a = sig[:, None, :n]
-    close = (a != sig[None, :, :n]).sum(-1) <= max_mismatch
-    close |= (sig[:, None, 1:n + 1] != sig[None, :, :n]).sum(-1) <= max_mismatch  # i has one extra leading note
-    close |= close.T
-    parent = list(range(len(chorales)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in zip(*np.nonzero(np.triu(close, 1))):
-        parent[find(int(i))] = find(int(j))
-    ids: dict[int, int] = {}
-    return [replace(c, group=ids.setdefault(find(k), len(ids))) for k, c in enumerate(chorales)]
+    groups = tune_groups(soprano_similarity([c.voices["Soprano"].pitches for c in chorales]), threshold)
+    return [replace(c, group=int(g)) for c, g in zip(chorales, groups, strict=True)]
 
 
 def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,

@@ -65,8 +65,11 @@ def cmd_data(args: argparse.Namespace) -> int:
     folder = data_dir() / "bach-midi"
     if not folder.exists() or len(list(folder.glob("*.mid"))) != len(chorales):
         export_midi_folder(chorales, folder)
+    skipped = data_dir() / "skipped.txt"
+    skipped.write_text(chorales.summary(full=True) + "\n")
     print(chorales.summary())
-    print(f"{len(set(c.group for c in chorales))} melody groups; cache {cache_path()}; MIDI export in {folder}")
+    print(f"{len(set(c.group for c in chorales))} melody groups; every skipped file with its reason in {skipped}; "
+          f"cache {cache_path()}; MIDI export in {folder}")
     return EXIT_OK
 
 

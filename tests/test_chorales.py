@@ -96,7 +96,19 @@ def test_folder_loader_reports_every_skip_and_keeps_going(tmp_path, chorales):
     assert len(loaded) == len(chorales)
     assert [name for name, _ in loaded.skipped] == ["broken.mid"]
     assert "truncated or corrupt" in loaded.skipped[0][1]
-    assert "broken.mid" in loaded.summary()
+    assert "broken.mid" in loaded.summary(full=True)
+
+
+def test_summary_counts_skips_by_kind_in_one_line(tmp_path, chorales):
+    export_midi_folder(chorales, tmp_path)
+    for name in ("a.mid", "b.mid"):
+        (tmp_path / name).write_bytes(b"MThd\x00\x00")
+    (tmp_path / "zz_copy.mid").write_bytes((tmp_path / "t0a.mid").read_bytes())
+    loaded = load_chorales(tmp_path)
+    kinds = loaded.skip_reasons()
+    assert sorted(kinds.values()) == [1, 2] and "exact duplicate" in kinds
+    line = loaded.summary()
+    assert "\n" not in line and "3 files skipped" in line and "1 × exact duplicate" in line
 
 
 def test_folder_errors_name_the_folder(tmp_path):
