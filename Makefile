@@ -15,7 +15,7 @@ help:
 	@echo "make test   set up, then ruff, unit tests, clean-notebook check and every notebook under nbval"
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make data   build the chorale cache in data/"
-	@echo "make bench  measure loading and pianoroll speed"
+	@echo "make bench  measure loading and pianoroll speed, and the seed spread of every asserted model (build/seeds.md)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache and the environment"
 
@@ -73,6 +73,7 @@ test-colab:
 
 bench: setup
 	$(BIN)/python bench/bench_data.py
+	$(BIN)/python bench/seeds.py
 
 clean:
 	rm -rf build $(VENV) $(COLAB_VENV) .pytest_cache .ruff_cache

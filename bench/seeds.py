@@ -1,0 +1,120 @@
+"""Seed spread of every trained model whose figure a notebook asserts (``make bench``; not part of ``make test``).
+
+The notebooks assert their figures with bounds that must hold on any machine, a GPU included. A bound is safe
+only when it lies outside the spread of the same recipe over seeds, so this script trains each asserted model
+with seeds 0, 1 and 2 exactly as its notebook does and writes the table to ``build/seeds.md`` and
+``build/seeds.json``. The notebooks quote the spread next to their asserts.
+
+Run: ``python bench/seeds.py [--seeds 0 1 2] [--only 08 09 10]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from helpers import harmonize as H  # noqa: E402
+from helpers import keyfinding as kf  # noqa: E402
+from helpers.chorales import grouped_split, load_chorales  # noqa: E402
+from helpers.metrics import voice_leading_rates  # noqa: E402
+from helpers.paths import build_dir  # noqa: E402
+
+ATB = ("Alto", "Tenor", "Bass")
+
+
+def seed_everything(seed: int) -> None:
+    """Keras, NumPy and Python's seeds; Keras is imported here, after helpers has set TensorFlow's environment."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def key_classifier(chorales, seed: int) -> dict[str, float]:
+    """Notebook 08: the 24-key MLP on 12 transpositions, grouped 5-fold CV (mode and key accuracy)."""
+    F = np.stack([kf.features(c) for c in chorales])
+    keys, modes = kf.key_labels(chorales), kf.mode_labels(chorales)
+    folds = kf.grouped_folds(chorales.groups, modes, n_splits=5, seed=0)
+    seed_everything(seed)
+
+    def train_and_predict(train, test):
+        X_aug, keys_aug = kf.augment_transpositions(F[train], keys[train])
+        model = kf.key_model(X_aug)
+        kf.fit(model, X_aug, keys_aug, steps=600, batch_size=256, seed=seed)
+        return kf.predict_keys(model, F[test])
+
+    pred = kf.cross_validate(train_and_predict, len(keys), folds)
+    return {"mode_accuracy": float(kf.fold_accuracies(pred // 12, modes, folds).mean()),
+            "key_accuracy": float(kf.fold_accuracies(pred, keys, folds).mean())}
+
+
+def alto(chorales, seed: int) -> dict[str, float]:
+    """Notebook 09: the BiGRU alto with the default recipe, on the held-out tunes."""
+    train, test = grouped_split(chorales, test_fraction=0.2, seed=0)
+    enc = H.fit_encoding(train)
+    seed_everything(seed)
+    harmonizer, _ = H.train_harmonizer(train, enc, **H.DEFAULT_TRAINING)
+    report = H.evaluate(harmonizer, test)
+    return {"alto_accuracy": float(report["voices"]["Alto"]["accuracy"])}
+
+
+def four_parts(chorales, seed: int) -> dict[str, float]:
+    """Notebook 10: one BiGRU for A/T/B, joint decoding with the default voice-leading penalties."""
+    train, test = grouped_split(chorales, test_fraction=0.2, seed=0)
+    fit, val = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)
+    enc = H.fit_encoding(train, outputs=ATB)
+    seed_everything(seed)
+    network, _ = H.train_harmonizer(fit, enc, validation=val, **H.DEFAULT_TRAINING)
+    report = H.evaluate(network.with_voice_leading(H.DEFAULT_VOICE_LEADING), test)
+    rates = voice_leading_rates(report)
+    return {**{f"{v.lower()}_accuracy": float(report["voices"][v]["accuracy"]) for v in ATB},
+            "parallels_per_100_beats": float(rates["parallel_fifths"] + rates["parallel_octaves"]),
+            "crossings_per_100_beats": float(rates["crossings"])}
+
+
+RECIPES = {"08": ("08_key_classification", key_classifier), "09": ("09_harmonization", alto),
+           "10": ("10_four_part_harmonization", four_parts)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--only", nargs="+", choices=sorted(RECIPES), default=sorted(RECIPES))
+    args = parser.parse_args()
+    chorales = load_chorales()
+    table: dict[str, dict] = {}
+    for key in args.only:
+        notebook, recipe = RECIPES[key]
+        runs = []
+        for seed in args.seeds:
+            t0 = time.perf_counter()
+            runs.append(recipe(chorales, seed))
+            print(f"{notebook} seed {seed}: " + ", ".join(f"{k} {v:.4f}" for k, v in runs[-1].items())
+                  + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
+        table[notebook] = {name: {"seeds": args.seeds, "values": [r[name] for r in runs],
+                                  "min": min(r[name] for r in runs), "max": max(r[name] for r in runs)}
+                           for name in runs[0]}
+    out = build_dir()
+    (out / "seeds.json").write_text(json.dumps(table, indent=1))
+    lines = ["| notebook | figure | " + " | ".join(f"seed {s}" for s in args.seeds) + " | min | max |",
+             "|---|---|" + "---|" * (len(args.seeds) + 2)]
+    for notebook, figures in table.items():
+        for name, f in figures.items():
+            lines.append(f"| {notebook} | {name} | " + " | ".join(f"{v:.4f}" for v in f["values"])
+                         + f" | {f['min']:.4f} | {f['max']:.4f} |")
+    (out / "seeds.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"written to {out / 'seeds.md'} and {out / 'seeds.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
