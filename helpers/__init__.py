@@ -12,8 +12,9 @@ Modules, one concern each:
   ``sequences`` (05–06);
 * ``keyfinding`` — key and mode from the notes (08); ``harmonize`` — the harmonizer package: encoding, network,
   decoding, model, training, baselines, melody files (09–10); ``tunes`` — which chorales share a tune (07);
-  ``stats`` — paired comparisons of two models (08–10); ``voiceleading`` — the rules (parallels, crossings)
-  that ``metrics`` counts and the decoder penalises; ``metrics`` (09–10);
+  ``stats`` — paired comparisons of two models (08–10); ``voiceleading`` — the rules (parallel, contrary and
+  hidden fifths and octaves, crossings, consonance as a duet or in four parts) that ``metrics`` counts and the
+  decoder penalises; ``metrics`` (09–10);
 * ``cli`` — every command and its exit statuses (``python -m helpers --help``); ``results`` (every notebook),
   ``paths`` (data and build folders), ``colab`` (the first cell of every notebook).
 """

@@ -7,12 +7,17 @@ every pair of a piece; :func:`pool_reports` adds up reports of many pieces (weig
 
 Conventions (stated here once, used by the notebooks):
 
-* *consonant* interval classes between two upper voices: unison/octave, thirds, perfect fourth, perfect fifth,
-  sixths (0, 3, 4, 5, 7, 8, 9 semitones modulo 12). Against the bass the fourth counts as a dissonance
-  (:data:`CONSONANT_WITH_BASS`).
+* *interval class*: ``|upper - lower| mod 12`` of the real pitches, so crossed voices keep their interval.
+* *consonant* interval classes, in two contexts (:mod:`helpers.voiceleading`): between two upper voices inside
+  four parts unison/octave, thirds, perfect fourth, perfect fifth, sixths (0, 3, 4, 5, 7, 8, 9 semitones modulo
+  12, :data:`CONSONANT_UPPER`); against the bass, and between two voices sung as a duet, the fourth counts as a
+  dissonance (:data:`CONSONANT_WITH_BASS`, ``context="duet"``).
 * *parallel fifths/octaves*: from one step to the next both voices move (in the same direction) and the interval
-  class is a fifth (7) or an octave/unison (0) before and after. Rests break the chain.
-  The rule itself (and the crossing rule) lives in :mod:`helpers.voiceleading`, shared with the joint decoder.
+  class is a fifth (7) or an octave/unison (0) before and after. Rests break the chain. *Contrary* fifths/octaves:
+  the same by contrary motion; *hidden* fifths/octaves: similar motion into a fifth or octave with the upper voice
+  leaping, counted between the outer voices. Transitions where neither voice changes note cannot break a rule,
+  so counting over steps counts over note changes.
+  The rules themselves (and the crossing rule) live in :mod:`helpers.voiceleading`, shared with the joint decoder.
 * *in the scale*: the major scale for a major key; for a minor key the natural minor plus the raised sixth and
   seventh (melodic/harmonic minor), nine pitch classes (:func:`helpers.theory.scale_pitch_classes`).
 * *crossings* and *wide spacings* are counted as events (the step where one begins) as well as in steps; the
@@ -29,10 +34,25 @@ import numpy as np
 
 from .pianoroll import REST, note_starts
 from .theory import scale_pitch_classes
-from .voiceleading import crossed, parallel_motion, sounding
+from .voiceleading import (
+    CONSONANT_IN_DUET,
+    CONSONANT_IN_FOUR_PARTS,
+    LEAP,
+    RULES,
+    antiparallel_motion,
+    consonant_classes,
+    crossed,
+    hidden_motion,
+    interval_class,
+    parallel_motion,
+    rule_events,
+    sounding,
+)
 
-CONSONANT_UPPER = (0, 3, 4, 5, 7, 8, 9)
-CONSONANT_WITH_BASS = (0, 3, 4, 7, 8, 9)
+#: Consonant interval classes between upper voices inside four parts (the fourth is consonant).
+CONSONANT_UPPER = CONSONANT_IN_FOUR_PARTS
+#: Consonant interval classes against the bass, the same as in a duet (the fourth is a dissonance).
+CONSONANT_WITH_BASS = CONSONANT_IN_DUET
 #: Usual ranges of the four voices as taught for four-part writing (lowest and highest MIDI pitch, inclusive):
 #: soprano C4–G5, alto G3–D5, tenor C3–G4, bass E2–C4.
 USUAL_RANGES = {"Soprano": (60, 79), "Alto": (55, 74), "Tenor": (48, 67), "Bass": (40, 60)}
@@ -71,23 +91,31 @@ def both_sounding(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     return sounding(upper, lower)
 
 
-def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER) -> tuple[int, int]:
-    """``(consonant steps, steps where both sound)``: interval class ``(upper - lower) mod 12`` in ``consonant``.
+def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER,
+                    context: str | None = None) -> tuple[int, int]:
+    """``(consonant steps, steps where both sound)``: interval class ``|upper - lower| mod 12`` in ``consonant``,
+    or, given ``context`` (``"duet"``: the fourth is a dissonance; ``"four_parts"``: it is consonant), in that
+    context's classes (:func:`helpers.voiceleading.consonant_classes`, which raises ValueError for another).
 
     Notebook: 09_harmonization
     """
     upper, lower = _pair(upper, lower)
+    if context is not None:
+        consonant = consonant_classes(context)
     both = both_sounding(upper, lower)
-    ic = (upper[both] - lower[both]) % 12
+    ic = interval_class(upper[both], lower[both])
     return int(np.isin(ic, consonant).sum()), int(both.sum())
 
 
-def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER) -> float:
-    """Share of the steps where both voices sound whose interval class is consonant (NaN if they never do).
+def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER,
+               context: str | None = None) -> float:
+    """Share of the steps where both voices sound whose interval class is consonant (NaN if they never do):
+    in ``consonant``, or in ``context`` (``"duet"`` or ``"four_parts"``) if given. Parallel fourths are fully
+    consonant inside four parts and fully dissonant as a duet.
 
     Notebook: 09_harmonization
     """
-    return _share(*consonant_count(upper, lower, consonant))
+    return _share(*consonant_count(upper, lower, consonant, context))
 
 
 def crossing_count(upper: np.ndarray, lower: np.ndarray) -> tuple[int, int]:
@@ -178,6 +206,37 @@ def parallel_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) ->
     return int(parallel_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,)).sum())
 
 
+def contrary_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) -> int:
+    """Number of consecutive fifths (7) or octaves/unisons (0) by contrary motion between two voices
+    (:func:`helpers.voiceleading.antiparallel_motion`): a fifth to a twelfth, an octave to a unison, ...
+
+    Notebook: 10_four_part_harmonization
+    """
+    upper, lower = _pair(upper, lower)
+    return int(antiparallel_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,)).sum())
+
+
+def hidden_count(upper: np.ndarray, lower: np.ndarray, interval_class: int, leap: int = LEAP) -> int:
+    """Number of hidden (direct) fifths (7) or octaves/unisons (0): both voices move the same way into that
+    interval class from another one and the upper voice leaps (``leap`` semitones or more;
+    :func:`helpers.voiceleading.hidden_motion`). A fault between the outer voices; pass soprano and bass.
+
+    Notebook: 10_four_part_harmonization
+    """
+    upper, lower = _pair(upper, lower)
+    return int(hidden_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,), leap).sum())
+
+
+def rule_counts(upper: np.ndarray, lower: np.ndarray) -> dict[str, int]:
+    """Counts of every motion rule of :data:`helpers.voiceleading.RULES` between two voices: parallel, contrary
+    and hidden fifths and octaves (hidden ones judged for this pair whatever it is).
+
+    Notebook: 10_four_part_harmonization
+    """
+    upper, lower = _pair(upper, lower)
+    return {rule: int(events.sum()) for rule, events in rule_events(upper, lower).items()}
+
+
 def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction: bool = True) -> tuple[int, int]:
     """``(fifths, unisons/octaves)`` from one step to the next as music21's ``VoiceLeadingQuartet`` judges them
     (``parallelFifth``, ``parallelUnisonOrOctave``), over the step transitions where both voices sound and one
@@ -202,6 +261,78 @@ def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction:
     return fifths, octaves
 
 
+_LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def music21_pitch_name(midi: int, sharps: int = 0) -> str:
+    """music21's name of a MIDI pitch spelled for a key signature of ``sharps`` sharps (negative: flats): the
+    twelve pitch classes take the names from 3 fifths below the key's major tonic to 8 above (in C: E♭ B♭ F C G D
+    A E B F♯ C♯ G♯, music21's own default), so the fifths of the key and of its minor's leading tone are spelled
+    as perfect fifths. Returns e.g. ``"G#4"`` or ``"E-5"``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    first = sharps - 3  # position on the line of fifths, C = 0, G = 1, F = -1
+    k = first + (7 * (int(midi) % 12) - first) % 12  # 7 is its own inverse modulo 12
+    letter, alter = "FCGDAEB"[(k + 1) % 7], (k + 1) // 7
+    octave = (int(midi) - alter - _LETTER_PC[letter]) // 12 - 1
+    return letter + ("#" * alter if alter > 0 else "-" * -alter) + str(octave)
+
+
+def music21_rule_events(upper: np.ndarray, lower: np.ndarray, sharps: int = 0,
+                        leap: int = LEAP) -> dict[str, np.ndarray]:
+    """The motion rules of :func:`helpers.voiceleading.rule_events` as music21's
+    ``voiceLeading.VoiceLeadingQuartet`` judges them, from each step ``t`` to ``t + 1`` where both voices sound at
+    both steps and at least one changes note (the other transitions cannot break a rule): parallel fifths and
+    octaves are ``parallelFifth()`` / ``parallelUnisonOrOctave()`` with ``similarMotion()``, contrary ones the same
+    with ``contraryMotion()`` (music21's antiparallel motion), hidden ones ``hiddenFifth()`` / ``hiddenOctave()``
+    with the upper voice moving ``leap`` semitones or more (music21 itself does not ask for a leap). Pitches are
+    spelled for a key signature of ``sharps`` (:func:`music21_pitch_name`); music21 judges spelled intervals, so a
+    fifth it spells as a diminished sixth does not count. Slow (a cross-check): ``{rule: bool array of length
+    steps - 1}``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    from music21 import note, voiceLeading
+
+    upper, lower = _pair(upper, lower)
+    events = {rule: np.zeros(max(len(upper) - 1, 0), dtype=bool) for rule in RULES}
+    both = both_sounding(upper, lower)
+    notes: dict[int, note.Note] = {}
+
+    def n(m: int) -> note.Note:
+        if m not in notes:
+            notes[m] = note.Note(music21_pitch_name(m, sharps))
+        return notes[m]
+
+    for t in np.flatnonzero(both[1:] & both[:-1] & ((np.diff(upper) != 0) | (np.diff(lower) != 0))):
+        q = voiceLeading.VoiceLeadingQuartet(n(upper[t]), n(upper[t + 1]), n(lower[t]), n(lower[t + 1]))
+        similar, contrary = q.similarMotion(), q.contraryMotion()
+        fifth, octave = q.parallelFifth(), q.parallelUnisonOrOctave()
+        leaps = abs(int(upper[t + 1]) - int(upper[t])) >= leap
+        events["parallel_fifths"][t] = similar and fifth
+        events["parallel_octaves"][t] = similar and octave
+        events["contrary_fifths"][t] = contrary and fifth
+        events["contrary_octaves"][t] = contrary and octave
+        events["hidden_fifths"][t] = leaps and q.hiddenFifth()
+        events["hidden_octaves"][t] = leaps and q.hiddenOctave()
+    return events
+
+
+def music21_agreement(upper: np.ndarray, lower: np.ndarray, sharps: int = 0) -> dict[str, dict[str, int]]:
+    """How :func:`helpers.voiceleading.rule_events` and music21 (:func:`music21_rule_events`) agree on two
+    voices: ``{rule: {"both": events both flag, "ours_only": ..., "music21_only": ...}}`` for every rule of
+    :data:`helpers.voiceleading.RULES`. Add them up over pieces and pairs; the agreement on a rule is
+    ``both / (both + ours_only + music21_only)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    ours, theirs = rule_events(*_pair(upper, lower)), music21_rule_events(upper, lower, sharps)
+    return {rule: {"both": int((ours[rule] & theirs[rule]).sum()),
+                   "ours_only": int((ours[rule] & ~theirs[rule]).sum()),
+                   "music21_only": int((~ours[rule] & theirs[rule]).sum())} for rule in RULES}
+
+
 def note_pitches(pitch: np.ndarray, onset: np.ndarray | None = None) -> np.ndarray:
     """The pitch of every note of a step sequence: a note starts where the pitch changes or ``onset`` is set.
 
@@ -224,16 +355,24 @@ def pair_report(upper: np.ndarray, lower: np.ndarray, steps_per_beat: int,
                 consonant: Sequence[int] = CONSONANT_UPPER, max_interval: int = 12) -> dict[str, float]:
     """Counts for one pair of voices (used by :func:`harmony_report`; pool them with :func:`pool_reports`).
 
-    Keys: ``both`` (steps where both sound), ``consonant``, ``crossed``, ``wide`` (steps), ``crossings``,
-    ``wide_spans`` (events), ``fifths``, ``octaves`` (parallel motions) and ``beats`` (length of the piece).
+    Keys: ``both`` (steps where both sound), ``consonant`` (steps consonant in ``consonant``),
+    ``consonant_duet`` (steps consonant for the two voices sung as a duet: the fourth is a dissonance),
+    ``crossed``, ``wide`` (steps), ``crossings``, ``wide_spans`` (events), ``fifths``, ``octaves`` (parallel
+    motions), ``contrary_fifths``, ``contrary_octaves`` (consecutives by contrary motion), ``hidden_fifths``,
+    ``hidden_octaves`` (judged for this pair; faults only between the outer voices) and ``beats`` (length of the
+    piece).
 
     Notebook: 09_harmonization
     """
     cons, both = consonant_count(upper, lower, consonant)
-    return {"both": both, "consonant": cons, "crossed": crossing_count(upper, lower)[0],
+    rules = rule_counts(upper, lower)
+    return {"both": both, "consonant": cons, "consonant_duet": consonant_count(upper, lower, context="duet")[0],
+            "crossed": crossing_count(upper, lower)[0],
             "wide": spacing_count(upper, lower, max_interval)[0], "crossings": crossing_events(upper, lower),
             "wide_spans": spacing_events(upper, lower, max_interval),
-            "fifths": parallel_count(upper, lower, 7), "octaves": parallel_count(upper, lower, 0),
+            "fifths": rules["parallel_fifths"], "octaves": rules["parallel_octaves"],
+            "contrary_fifths": rules["contrary_fifths"], "contrary_octaves": rules["contrary_octaves"],
+            "hidden_fifths": rules["hidden_fifths"], "hidden_octaves": rules["hidden_octaves"],
             "beats": len(np.asarray(upper)) / steps_per_beat}
 
 
@@ -295,9 +434,10 @@ def pool_reports(reports: Sequence[dict]) -> dict:
     """Add up the counts of many :func:`harmony_report` results and turn them into figures.
 
     Returns ``{"voices": {name: {accuracy, in_scale, low, high, outside_per_100_beats}}, "pairs": {(u, l):
-    {consonance, crossing, spacing, fifths_per_100_beats, octaves_per_100_beats, crossings_per_100_beats,
-    wide_per_100_beats}}, "chord": {accuracy}}`` (shares between 0 and 1; NaN where undefined; a figure appears
-    only where every report has its counts).
+    {consonance, consonance_duet, crossing, spacing, fifths_per_100_beats, octaves_per_100_beats,
+    contrary_fifths_per_100_beats, contrary_octaves_per_100_beats, hidden_fifths_per_100_beats,
+    hidden_octaves_per_100_beats, crossings_per_100_beats, wide_per_100_beats}}, "chord": {accuracy}}`` (shares
+    between 0 and 1; NaN where undefined; a figure appears only where every report has its counts).
 
     Notebook: 09_harmonization
     """
@@ -318,11 +458,17 @@ def pool_reports(reports: Sequence[dict]) -> dict:
     for pair in reports[0]["pairs"]:
         rs = [r["pairs"][pair] for r in reports]
         total = {k: sum(r.get(k, 0) for r in rs) for k in rs[0]}
+        has = {k for k in rs[0] if all(k in r for r in rs)}
         fig = {"consonance": _share(total["consonant"], total["both"]),
                "crossing": _share(total["crossed"], total["both"]),
                "spacing": _share(total["wide"], total["both"]),
                "fifths_per_100_beats": 100 * total["fifths"] / total["beats"],
                "octaves_per_100_beats": 100 * total["octaves"] / total["beats"]}
+        if "consonant_duet" in has:
+            fig["consonance_duet"] = _share(total["consonant_duet"], total["both"])
+        for k in ("contrary_fifths", "contrary_octaves", "hidden_fifths", "hidden_octaves"):
+            if k in has:
+                fig[f"{k}_per_100_beats"] = 100 * total[k] / total["beats"]
         if all("crossings" in r and "wide_spans" in r for r in rs):
             fig["crossings_per_100_beats"] = 100 * total["crossings"] / total["beats"]
             fig["wide_per_100_beats"] = 100 * total["wide_spans"] / total["beats"]
@@ -336,18 +482,28 @@ def pool_reports(reports: Sequence[dict]) -> dict:
 def voice_leading_rates(pooled: Mapping, voices: Sequence[str] | None = None) -> dict[str, float]:
     """Voice-leading events per 100 beats from a :func:`pool_reports` result, added over voices and pairs.
 
-    ``parallel_fifths`` and ``parallel_octaves``: over every pair of voices; ``crossings``: over neighbouring
-    voices (in the order of ``voices``, default the report's order, highest first); ``wide_spacing``: over
-    :data:`SPACED_PAIRS`; ``outside_range``: notes outside :data:`USUAL_RANGES`, over every voice but the first
-    (the melody, which is given).
+    ``parallel_fifths`` and ``parallel_octaves`` (similar motion), ``contrary_fifths`` and ``contrary_octaves``
+    (contrary motion): over every pair of voices; ``hidden_fifths`` and ``hidden_octaves``: between the outer
+    voices (the first and the last of ``voices``, default the report's order, highest first); ``crossings``: over
+    neighbouring voices; ``wide_spacing``: over :data:`SPACED_PAIRS`; ``outside_range``: notes outside
+    :data:`USUAL_RANGES`, over every voice but the first (the melody, which is given). The contrary and hidden
+    rates appear only if the pooled reports have them.
 
     Notebook: 10_four_part_harmonization
     """
     names = list(voices or pooled["voices"])
     pairs = pooled["pairs"]
     chosen = [p for p in pairs if p[0] in names and p[1] in names]
-    return {"parallel_fifths": sum(pairs[p]["fifths_per_100_beats"] for p in chosen),
-            "parallel_octaves": sum(pairs[p]["octaves_per_100_beats"] for p in chosen),
-            "crossings": sum(pairs[(u, low)]["crossings_per_100_beats"] for u, low in zip(names, names[1:])),
-            "wide_spacing": sum(pairs[p]["wide_per_100_beats"] for p in SPACED_PAIRS if p in chosen),
-            "outside_range": sum(pooled["voices"][n].get("outside_per_100_beats", 0.0) for n in names[1:])}
+    outer = (names[0], names[-1])
+    rates = {"parallel_fifths": sum(pairs[p]["fifths_per_100_beats"] for p in chosen),
+             "parallel_octaves": sum(pairs[p]["octaves_per_100_beats"] for p in chosen)}
+    for k in ("contrary_fifths", "contrary_octaves"):
+        if all(f"{k}_per_100_beats" in pairs[p] for p in chosen):
+            rates[k] = sum(pairs[p][f"{k}_per_100_beats"] for p in chosen)
+    for k in ("hidden_fifths", "hidden_octaves"):
+        if f"{k}_per_100_beats" in pairs.get(outer, {}):
+            rates[k] = pairs[outer][f"{k}_per_100_beats"]
+    return rates | {
+        "crossings": sum(pairs[(u, low)]["crossings_per_100_beats"] for u, low in zip(names, names[1:])),
+        "wide_spacing": sum(pairs[p]["wide_per_100_beats"] for p in SPACED_PAIRS if p in chosen),
+        "outside_range": sum(pooled["voices"][n].get("outside_per_100_beats", 0.0) for n in names[1:])}

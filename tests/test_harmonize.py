@@ -494,3 +494,73 @@ def test_combined_baselines_write_every_voice_and_are_measured_as_chords(chorale
     assert H.evaluate(H.Bach(("Alto", "Tenor", "Bass")), chorales)["chord"]["accuracy"] == 1.0
     with pytest.raises(ValueError, match="different voices"):
         H.Combined([H.ConstantInterval(3), H.ConstantInterval(5)])
+
+
+def test_joint_decoding_avoids_the_contrary_octave_the_parallel_rule_lets_through():
+    from helpers.metrics import contrary_count, parallel_count
+
+    melody = np.array([72, 72, 74, 74])  # C5 C5 D5 D5
+    bass = one_hot_probs([1 + 60 - 40] * 2 + [1 + 50 - 40] * 2, 30, 0.6)  # C4 then D3: octave to double octave
+    probs, lows, onsets = {"Bass": bass}, {"Bass": 40}, {"Bass": np.array([1, 0, 1, 0.0])}
+    for rules in (H.VoiceLeading(0.0, 0.0, 3, "step"), H.VoiceLeading(5.0, 5.0, 3, "step")):
+        free = H.decode_jointly(probs, onsets, lows, melody, rules)
+        assert contrary_count(melody, free["Bass"][0], 0) == 1  # the parallel rule does not see it
+    ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step", contrary=5.0))
+    assert contrary_count(melody, ruled["Bass"][0], 0) == 0 and contrary_count(melody, ruled["Bass"][0], 7) == 0
+    assert parallel_count(melody, ruled["Bass"][0], 0) == 0 and parallel_count(melody, ruled["Bass"][0], 7) == 0
+
+
+def test_joint_decoding_avoids_the_hidden_fifth_between_the_outer_voices():
+    from helpers.metrics import hidden_count
+
+    melody = np.array([76, 76, 81, 81])  # E5 E5 A5 A5: the soprano leaps a fourth
+    tenor = one_hot_probs([1 + 55 - 45] * 2 + [1 + 62 - 45] * 2, 25, 0.6)  # G3 D4: a hidden fifth with A5
+    bass = one_hot_probs([1 + 48 - 36] * 2 + [1 + 50 - 36] * 2, 25, 0.6)  # C3 D3: a hidden fifth with A5
+    probs, lows = {"Tenor": tenor, "Bass": bass}, {"Tenor": 45, "Bass": 36}
+    onsets = {v: np.array([1, 0, 1, 0.0]) for v in probs}
+    free = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step"))
+    assert hidden_count(melody, free["Bass"][0], 7) == 1 and hidden_count(melody, free["Tenor"][0], 7) == 1
+    ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step", hidden=5.0))
+    assert hidden_count(melody, ruled["Bass"][0], 7) == 0 and hidden_count(melody, ruled["Bass"][0], 0) == 0
+    assert np.array_equal(ruled["Tenor"][0], free["Tenor"][0])  # soprano and tenor are not the outer voices
+
+
+def test_joint_decoding_with_zero_new_penalties_keeps_the_parallel_and_crossing_decoder():
+    rng = np.random.default_rng(3)
+    probs = {v: rng.dirichlet(np.ones(10) * 0.5, 16) for v in ("Alto", "Tenor", "Bass")}
+    onsets = {v: rng.random(16) for v in probs}
+    lows = {"Alto": 60, "Tenor": 52, "Bass": 40}
+    melody = 72 + rng.choice([-2, 0, 2, 4, 5, 7], 16)
+    old = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(3.0, 3.0, 3, "step"))
+    new = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(3.0, 3.0, 3, "step", contrary=0.0, hidden=0.0))
+    assert all(np.array_equal(old[v][0], new[v][0]) for v in probs)
+    assert H.DEFAULT_VOICE_LEADING.contrary == 0.0 and H.DEFAULT_VOICE_LEADING.hidden == 0.0
+
+
+def test_hold_beat_cannot_write_an_inner_onset_inside_a_beat_under_a_held_soprano_note():
+    melody = np.array([72] * 8)  # a half note (two beats of four steps)
+    alto = np.array([67] * 4 + [65] * 2 + [64] * 2)  # a quarter, then two eighths: the second inside the beat
+    assert H.unreachable_onsets(melody, None, alto, None, 4) == (1, 3)
+    moving = np.array([72] * 6 + [71] * 2)  # the soprano moves with it: a chord may start there
+    assert H.unreachable_onsets(moving, None, alto, None, 4) == (0, 3)
+    repeated = np.zeros(8, bool)
+    repeated[6] = True  # the soprano repeats its note at the same step
+    assert H.unreachable_onsets(melody, repeated, alto, None, 4) == (0, 3)
+    with pytest.raises(ValueError, match="one length"):
+        H.unreachable_onsets(melody, None, alto[:4], None, 4)
+
+
+def test_hold_beat_cost_is_the_share_over_chorales_and_inner_voices():
+    class Piece:  # what hold_beat_cost reads of a chorale: steps() in the order S, A, T, B
+        def __init__(self, pitch):
+            self.pitch = np.array(pitch)
+
+        def steps(self, steps_per_beat):
+            return self.pitch, np.zeros_like(self.pitch, dtype=bool)
+
+    s, b = [72] * 8, [48] * 8
+    one = Piece([s, [67] * 4 + [65] * 2 + [64] * 2, [60] * 8, b])  # alto 1 of 3 unreachable, tenor 0 of 1
+    two = Piece([s, [67] * 8, [60, 60, 62, 62, 64, 64, 65, 65], b])  # alto 0 of 1; tenor 2 of 4 (steps 2 and 6)
+    assert H.hold_beat_cost([one], steps_per_beat=4) == pytest.approx(1 / 4)
+    assert H.hold_beat_cost([one, two], steps_per_beat=4) == pytest.approx((1 + 2) / (4 + 5))
+    assert H.hold_beat_cost([one], voices=("Alto",), steps_per_beat=4) == pytest.approx(1 / 3)

@@ -12,16 +12,22 @@ from helpers.metrics import (
     USUAL_RANGES,
     chord_match_count,
     consonance,
+    contrary_count,
     crossing,
     crossing_events,
     event_count,
     frame_accuracy,
     harmony_report,
+    hidden_count,
     in_scale_count,
+    music21_agreement,
     music21_parallel_count,
+    music21_pitch_name,
+    music21_rule_events,
     note_pitches,
     parallel_count,
     pool_reports,
+    rule_counts,
     scale_pitch_classes,
     spacing_count,
     spacing_events,
@@ -183,3 +189,96 @@ def test_music21_agrees_on_parallels_and_also_flags_contrary_fifths_and_octaves(
     contrary = (np.array([60, 55]), np.array([48, 55]))  # an octave closing to a unison
     assert parallel_count(*contrary, 0) == 0 and music21_parallel_count(*contrary) == (0, 0)
     assert music21_parallel_count(*contrary, same_direction=False) == (0, 1)
+
+
+def test_crossed_voices_are_judged_by_their_real_interval():
+    fourths_crossed = (np.array([60, 62, 64]), np.array([65, 67, 69]))  # the lower voice a fourth above
+    assert parallel_count(*fourths_crossed, 7) == 0
+    assert consonance(*fourths_crossed, context="duet") == 0.0
+    fifths_crossed = (np.array([60, 62]), np.array([67, 69]))  # the lower voice a fifth above
+    assert parallel_count(*fifths_crossed, 7) == 1
+
+
+def test_parallel_fourths_are_consonant_in_four_parts_but_dissonant_as_a_duet():
+    soprano = np.array([72, 74, 76, 77, 79])
+    alto = soprano - 5  # what a constant-interval baseline a fourth below writes
+    assert consonance(soprano, alto) == 1.0  # the old default: between upper voices of four parts
+    assert consonance(soprano, alto, context="four_parts") == 1.0
+    assert consonance(soprano, alto, context="duet") == 0.0
+    thirds = consonance(soprano, soprano - 3, context="duet")
+    assert thirds == 1.0
+    with pytest.raises(ValueError, match="context"):
+        consonance(soprano, alto, context="choir")
+
+
+def test_rule_counts_separate_similar_contrary_and_hidden_motion():
+    upper = np.array([67, 69, 76, 79, 79, 84])
+    lower = np.array([60, 62, 57, 60, 60, 60])
+    # G/C to A/D: parallel fifths; A/D to E5/A3: contrary into a fifth (P5 -> P12, contrary: a contrary fifth);
+    # E5/A3 to G5/C4: similar into a twelfth from a twelfth: a parallel fifth; G5/C4 held; G5/C4 to C6/C4: oblique
+    assert rule_counts(upper, lower) == {"parallel_fifths": 2, "parallel_octaves": 0, "contrary_fifths": 1,
+                                         "contrary_octaves": 0, "hidden_fifths": 0, "hidden_octaves": 0}
+    assert contrary_count(upper, lower, 7) == 1 and contrary_count(upper, lower, 0) == 0
+    hidden = (np.array([76, 84, 81]), np.array([53, 60, 50]))  # E5/F3 -> C6/C4 (hidden octave) -> A5/D3 (fifth)
+    assert hidden_count(*hidden, 0) == 1 and hidden_count(*hidden, 7) == 1
+    assert hidden_count(*hidden, 0, leap=9) == 0  # the soprano leaps 8 semitones
+
+
+def test_rates_count_contrary_motion_over_all_pairs_and_hidden_motion_between_the_outer_voices_only():
+    voices = {"Soprano": np.array([76, 81, 81, 81]), "Alto": np.array([72, 69, 69, 69]),
+              "Tenor": np.array([64, 62, 62, 62]), "Bass": np.array([48, 50, 50, 50])}
+    # soprano E5 -> A5 (leap) over bass C3 -> D3: a hidden fifth between the outer voices;
+    # alto C5 -> A4 against tenor E4 -> D4: similar, no rule; soprano/tenor E5/E4 -> A5/D4: contrary, fifth from
+    # an octave: nothing; alto/bass C5/C3 -> A4/D3: contrary, double octave -> fifth: nothing
+    rep = harmony_report(voices, 0, "major", 4, bass="Bass")
+    rates = voice_leading_rates(pool_reports([rep]))
+    assert rates["hidden_fifths"] == pytest.approx(100.0) and rates["hidden_octaves"] == 0.0
+    assert rates["contrary_fifths"] == 0.0 and rates["contrary_octaves"] == 0.0
+    inner = {"Soprano": np.array([84, 84]), "Alto": np.array([76, 81]), "Tenor": np.array([60, 62]),
+             "Bass": np.array([36, 36])}  # the hidden fifth now lies between alto and tenor, not outer voices
+    rates = voice_leading_rates(pool_reports([harmony_report(inner, 0, "major", 1, bass="Bass")]))
+    assert rates["hidden_fifths"] == 0.0
+    contrary = {"Soprano": np.array([72, 74]), "Alto": np.array([67, 67]), "Bass": np.array([60, 50])}
+    pooled = pool_reports([harmony_report(contrary, 0, "major", 1, bass="Bass")])
+    assert voice_leading_rates(pooled)["contrary_octaves"] == pytest.approx(50.0)  # C5/C4 -> D5/D3 in 2 beats
+    assert pooled["pairs"][("Soprano", "Alto")]["consonance_duet"] == 0.5  # C5/G4 (fourth), D5/G4 (fifth)
+    assert pooled["pairs"][("Soprano", "Alto")]["consonance"] == 1.0
+
+
+def test_music21_spells_pitches_for_the_key_signature():
+    assert [music21_pitch_name(m) for m in (61, 63, 66, 68, 70)] == ["C#4", "E-4", "F#4", "G#4", "B-4"]
+    assert music21_pitch_name(68, sharps=-3) == "A-4" and music21_pitch_name(63, sharps=4) == "D#4"
+    assert music21_pitch_name(59, sharps=-7) == "C-4" and music21_pitch_name(60, sharps=7) == "B#3"
+
+
+# Hand-made progressions, each with one event of one rule (upper, lower, the rule that fires)
+PROGRESSIONS = [
+    ([67, 69], [60, 62], "parallel_fifths"),  # G4/C4 -> A4/D4
+    ([67, 81], [60, 62], "parallel_fifths"),  # a fifth to a twelfth in similar motion
+    ([60, 62], [67, 69], "parallel_fifths"),  # crossed voices
+    ([72, 74], [60, 62], "parallel_octaves"),
+    ([62, 64], [62, 64], "parallel_octaves"),  # unisons
+    ([67, 74], [60, 55], "contrary_fifths"),  # G4/C4 -> D5/G3
+    ([60, 55], [48, 55], "contrary_octaves"),  # C5/C4 -> G4/G4
+    ([72, 74], [60, 50], "contrary_octaves"),  # C5/C4 -> D5/D3
+    ([76, 81], [48, 50], "hidden_fifths"),  # E5/C3 -> A5/D3, the soprano leaps
+    ([76, 84], [53, 60], "hidden_octaves"),  # E5/F3 -> C6/C4
+    ([62, 67], [55, 67], "hidden_octaves"),  # into a unison
+    ([74, 76], [48, 57], None),  # similar into a fifth, the soprano steps: allowed
+    ([65, 67], [62, 60], None),  # contrary into a fifth from a third
+    ([72, 72, 74], [65, 64, 62], None),  # oblique, then contrary from a sixth into a fifth
+]
+
+
+@pytest.mark.parametrize("upper, lower, rule", PROGRESSIONS)
+def test_music21_finds_the_same_events_on_hand_made_progressions(upper, lower, rule):
+    agreement = music21_agreement(np.array(upper), np.array(lower))
+    assert all(a["ours_only"] == 0 and a["music21_only"] == 0 for a in agreement.values()), agreement
+    assert {r for r, a in agreement.items() if a["both"]} == ({rule} if rule else set())
+
+
+def test_music21_cross_check_depends_on_the_spelling_of_the_key():
+    upper, lower = np.array([75, 77]), np.array([68, 70])  # Eb5/Ab4 -> F5/Bb4: parallel fifths
+    assert music21_rule_events(upper, lower)["parallel_fifths"].sum() == 0  # G#4-Eb5 is a diminished sixth
+    assert music21_agreement(upper, lower, sharps=-3)["parallel_fifths"] == {"both": 1, "ours_only": 0,
+                                                                              "music21_only": 0}

@@ -21,7 +21,16 @@ Every name is importable from here, as notebooks do with ``from helpers import h
 from ..keyfinding import estimate_key
 from ..theory import normalising_shift
 from .baselines import Bach, Combined, ConstantInterval, LookupTable, evaluate
-from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading, chord_starts, decode, decode_jointly, note_onsets
+from .decoding import (
+    DEFAULT_VOICE_LEADING,
+    VoiceLeading,
+    chord_starts,
+    decode,
+    decode_jointly,
+    hold_beat_cost,
+    note_onsets,
+    unreachable_onsets,
+)
 from .encoding import (
     BEATS_IN_BAR,
     DEFAULT_OUTPUTS,
@@ -48,7 +57,7 @@ __all__ = [
     "VALIDATION_FRACTION", "VALIDATION_SEED", "Bach", "Combined", "ConstantInterval", "Encoding", "Harmonizer",
     "LookupTable", "Melody", "Predictor", "VoiceLeading", "best_octave_shift", "build_model", "chord_starts",
     "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "estimate_key", "evaluate", "features",
-    "fit_encoding", "fold_into_range", "harmonize_file", "meter_steps", "normalise", "normalising_shift",
-    "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer", "training_windows",
+    "fit_encoding", "fold_into_range", "harmonize_file", "hold_beat_cost", "meter_steps", "normalise", "normalising_shift",
+    "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer", "training_windows", "unreachable_onsets",
     "window_starts",
 ]

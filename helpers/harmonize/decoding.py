@@ -1,19 +1,20 @@
 """From the network's probabilities to notes, in NumPy only (no Keras): voice by voice (:func:`decode`, notebook 09)
 or all generated voices together under the melody (:func:`decode_jointly`, a Viterbi search over chords with the
-penalties of :class:`VoiceLeading`, notebook 10). What counts as a parallel or a crossing is
-:mod:`helpers.voiceleading`'s rule, the same that :mod:`helpers.metrics` counts.
+penalties of :class:`VoiceLeading`, notebook 10). What counts as a parallel, a consecutive by contrary motion, a
+hidden fifth or octave or a crossing is :mod:`helpers.voiceleading`'s rule, the same that :mod:`helpers.metrics`
+counts. :func:`hold_beat_cost` measures what holding each chord for a beat costs against Bach.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 
 from ..pianoroll import REST, note_starts
-from ..voiceleading import crossed, parallel_motion
+from ..voiceleading import antiparallel_motion, crossed, hidden_motion, parallel_motion
 from .encoding import STEPS_PER_BEAT
 
 
@@ -48,7 +49,12 @@ class VoiceLeading:
     per step and pair of neighbouring voices with the lower one above the upper one; ``candidates``: how many of
     the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
     ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
-    melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart), ``"step"`` at every step.
+    melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart; :func:`hold_beat_cost`
+    says how many of Bach's inner-voice onsets that rules out), ``"step"`` at every step. ``contrary``: per
+    consecutive fifth or octave by contrary motion between any two voices
+    (:func:`helpers.voiceleading.antiparallel_motion`); ``hidden``: per hidden fifth or octave between the outer
+    voices, the melody and the last generated voice (:func:`helpers.voiceleading.hidden_motion`). Both are 0 by
+    default, so that leaving them out keeps the parallel-and-crossing decoder of notebook 10 unchanged.
 
     Notebook: 10_four_part_harmonization
     """
@@ -57,6 +63,8 @@ class VoiceLeading:
     crossing: float = 1.0
     candidates: int = 4
     hold: str = "beat"
+    contrary: float = 0.0
+    hidden: float = 0.0
 
     def __post_init__(self) -> None:
         if self.hold not in ("beat", "step"):
@@ -118,12 +126,19 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     n_crossed = crossed(chords[..., :-1], chords[..., 1:]).sum(-1)  # neighbouring voices
     score = score - rules.crossing * n_crossed * lengths[:, None]
     penalty = np.zeros((spans - 1, n_chords, n_chords))
-    if rules.parallel:
-        for a, b in combinations(range(chords.shape[-1]), 2):
-            u0, l0 = chords[:-1, :, a][:, :, None], chords[:-1, :, b][:, :, None]  # previous chord (rows)
-            u1, l1 = chords[1:, :, a][:, None, :], chords[1:, :, b][:, None, :]  # this chord (columns)
-            penalty += parallel_motion(u0, l0, u1, l1)
-        penalty *= rules.parallel
+
+    def motion(a: int, b: int) -> tuple[np.ndarray, ...]:  # voice a over voice b, previous chord (rows) to this one
+        return (chords[:-1, :, a][:, :, None], chords[:-1, :, b][:, :, None],
+                chords[1:, :, a][:, None, :], chords[1:, :, b][:, None, :])
+
+    for weight, rule in ((rules.parallel, parallel_motion), (rules.contrary, antiparallel_motion)):
+        if weight:
+            count = np.zeros_like(penalty)
+            for a, b in combinations(range(chords.shape[-1]), 2):
+                count += rule(*motion(a, b))
+            penalty += weight * count
+    if rules.hidden:
+        penalty += rules.hidden * hidden_motion(*motion(0, chords.shape[-1] - 1))  # the outer voices
     best = score[0]
     back = np.zeros((spans - 1, n_chords), dtype=np.int64)
     for t in range(1, spans):
@@ -144,5 +159,46 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     return out
 
 
-#: Joint decoding of notebook 10 (penalty chosen there on the validation tunes) for several voices.
-DEFAULT_VOICE_LEADING = VoiceLeading(parallel=3.0, crossing=3.0, candidates=4, hold="beat")
+def unreachable_onsets(melody: np.ndarray, melody_onsets: np.ndarray | None, pitch: np.ndarray,
+                       onset: np.ndarray | None, steps_per_beat: int = STEPS_PER_BEAT) -> tuple[int, int]:
+    """``(onsets hold="beat" cannot write, onsets)`` of one voice under a melody: the voice's note onsets (where a
+    note starts, :func:`helpers.pianoroll.note_starts`) that fall on no chord start of :func:`chord_starts` with
+    ``hold="beat"``, that is strictly inside a beat while the melody holds its note (or its rest). Raises
+    ValueError if the sequences differ in length.
+
+    Notebook: 10_four_part_harmonization
+    """
+    melody, pitch = np.asarray(melody), np.asarray(pitch)
+    if melody.shape != pitch.shape or melody.ndim != 1:
+        raise ValueError(f"melody and voice must be 1-D step sequences of one length, not {melody.shape} and "
+                         f"{pitch.shape}")
+    starts = np.zeros(len(melody), dtype=bool)
+    starts[chord_starts(melody, melody_onsets, steps_per_beat, "beat")] = True
+    notes = note_starts(pitch, onset) & (pitch != REST)
+    return int((notes & ~starts).sum()), int(notes.sum())
+
+
+def hold_beat_cost(chorales: Sequence, voices: Sequence[str] = ("Alto", "Tenor"),
+                   steps_per_beat: int = STEPS_PER_BEAT) -> float:
+    """Share of Bach's note onsets in ``voices`` (default the inner voices) that a decoder with ``hold="beat"``
+    cannot write (:func:`unreachable_onsets`: strictly inside a beat under a held soprano note, passing and
+    neighbour notes mostly), over ``chorales`` (:class:`helpers.chorales.Chorale`, four voices S, A, T, B).
+    NaN if there are no onsets.
+
+    Notebook: 10_four_part_harmonization
+    """
+    order = ("Soprano", "Alto", "Tenor", "Bass")
+    missed = total = 0
+    for c in chorales:
+        pitch, onset = c.steps(steps_per_beat)
+        for v in voices:
+            m, t = unreachable_onsets(pitch[0], onset[0], pitch[order.index(v)], onset[order.index(v)],
+                                      steps_per_beat)
+            missed, total = missed + m, total + t
+    return missed / total if total else float("nan")
+
+
+#: Joint decoding of notebook 10 (penalty chosen there on the validation tunes) for several voices; the contrary
+#: and hidden penalties stay 0 until the notebook chooses them.
+DEFAULT_VOICE_LEADING = VoiceLeading(parallel=3.0, crossing=3.0, candidates=4, hold="beat", contrary=0.0,
+                                     hidden=0.0)
