@@ -12,6 +12,9 @@ One module per step, in the order notebook 09 uses them:
 * :mod:`~helpers.harmonize.training` — :func:`train_harmonizer` and the course's settings (:func:`train_default`).
 * :mod:`~helpers.harmonize.baselines` — :class:`ConstantInterval`, :class:`LookupTable`, :class:`Bach`,
   :class:`Combined` and :func:`evaluate`.
+* :mod:`~helpers.harmonize.reference` — Bach against Bach: :func:`bach_against_bach` scores two settings of one
+  soprano against each other (a reference for the task's freedom, not a ceiling).
+* :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
 * :mod:`~helpers.harmonize.melody_io` — :func:`read_melody` and :func:`harmonize_file` (the ``python -m helpers
   harmonize`` command lives in :mod:`helpers.cli`).
 
@@ -49,7 +52,18 @@ from .encoding import (
 from .melody_io import Melody, clean_monophonic, harmonize_file, read_melody
 from .model import PROGRAM, Harmonizer, best_octave_shift
 from .network import build_model
+from .penalty import PENALTY_GRID, choose_penalty, parallels
 from .predictor import Predictor
+from .reference import (
+    LOWER_VOICES,
+    SAME_SETTING_AGREEMENT,
+    SAME_SOPRANO_MISMATCH,
+    BachPair,
+    bach_against_bach,
+    is_same_setting,
+    pair_agreement,
+    same_soprano_pairs,
+)
 from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_default, train_harmonizer
 
 __all__ = [
@@ -57,7 +71,9 @@ __all__ = [
     "VALIDATION_FRACTION", "VALIDATION_SEED", "Bach", "Combined", "ConstantInterval", "Encoding", "Harmonizer",
     "LookupTable", "Melody", "Predictor", "VoiceLeading", "best_octave_shift", "build_model", "chord_starts",
     "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "estimate_key", "evaluate", "features",
-    "fit_encoding", "fold_into_range", "harmonize_file", "hold_beat_cost", "meter_steps", "normalise", "normalising_shift",
-    "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer", "training_windows", "unreachable_onsets",
-    "window_starts",
+    "fit_encoding", "fold_into_range", "harmonize_file", "hold_beat_cost", "meter_steps", "normalise",
+    "normalising_shift", "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer",
+    "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
+    "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
+    "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs",
 ]

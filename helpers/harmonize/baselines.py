@@ -149,9 +149,7 @@ def evaluate(predictor: Predictor, chorales: Sequence[Chorale]) -> dict:
     """
     reports = []
     spb = predictor.steps_per_beat
-    batch = getattr(predictor, "predict_chorales", None)
-    outs = batch(chorales) if batch else [predictor.predict_chorale(c) for c in chorales]
-    for c, out in zip(chorales, outs):
+    for c, out in zip(chorales, predictor.predict_chorales(chorales)):
         pitch, onset = c.steps(spb)
         pitches = {"Soprano": pitch[0]} | {v: out[v][0] for v in VOICES[1:] if v in out}
         onsets = {"Soprano": onset[0]} | {v: out[v][1] for v in VOICES[1:] if v in out}

@@ -5,7 +5,7 @@ normalisation around it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -42,3 +42,7 @@ class Predictor:
                                       {v: onset[VOICES.index(v)] for v in ins}, c.mode == "major",
                                       *meter_steps(c, c.anacrusis, self.steps_per_beat))
         return {v: (np.where(p == REST, REST, p - shift), o) for v, (p, o) in out.items()}
+
+    def predict_chorales(self, chorales: Sequence[Chorale]) -> list[dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """:meth:`predict_chorale` for each of ``chorales`` (the network overrides it with one batched call)."""
+        return [self.predict_chorale(c) for c in chorales]
