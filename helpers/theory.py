@@ -257,7 +257,8 @@ def ascii_name(name: str) -> str:
 
 
 def signature_sharps(tonic: int, mode: str) -> int:
-    """Sharps (positive) or flats (negative) of the key signature of a key; F# and C# major use sharps.
+    """Sharps (positive) or flats (negative) of the key signature of a key: the fewest accidentals, so D♭ major and
+    B♭ minor have five flats; F♯ major and D♯ minor (six either way) use sharps.
 
     Notebook: 08_key_classification
     """
