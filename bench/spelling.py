@@ -48,7 +48,7 @@ def main(limit: int | None = None) -> None:
                 new += music21_name(s.letter, s.alter) == written
                 old += signature_only(n.pitch.midi, signature_sharps(c.tonic, c.mode)) == written
                 if music21_name(s.letter, s.alter) != written:
-                    wrong[(c.mode, written, str(s.name))] += 1
+                    wrong[(c.mode, written, music21_name(s.letter, s.alter))] += 1
     print(f"{len(chorales)} chorales, {total} notes: spelt as Bach wrote them {new / total:.2%} "
           f"(key and next note), {old / total:.2%} (key signature only, the old rule)")
     print("most common disagreements (mode, Bach, spell):", wrong.most_common(10))

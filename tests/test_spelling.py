@@ -68,6 +68,11 @@ def test_without_context_chromatic_notes_take_their_usual_degree():
     assert str(spell(70, A, "minor")) == "B♭4"  # ♭2, the Neapolitan
 
 
+def test_the_lowered_second_in_minor_stays_lowered_even_when_it_rises():
+    assert names([62, 63, 64], D, "minor") == ["D4", "E♭4", "E4"]  # as Bach writes it (BWV 2.6, tenor)
+    assert names([61, 62], C, "major") == ["C♯4", "D4"]  # in major ♯1 leads to 2 (V of ii)
+
+
 # ---------------------------------------------------------------------------- flat keys and sharp keys
 
 def test_e_flat_major_spells_its_notes_with_flats():
