@@ -7,11 +7,15 @@ notebook 08), ``harmonize`` (notebook 09's alto or notebook 10's three voices un
 Exit statuses: 0 on success; 1 when an input cannot be used (:class:`~helpers.errors.InputError`, a missing file,
 folder or saved model), reported as one line ``error: PATH: REASON`` on stderr, without a traceback; 2 for a usage
 error (argparse's message: an unknown command, a bad option value).
+
+Commands print note and key names with ♭ and ♯ (``B♭ major``); on a console whose encoding cannot write them
+(``PYTHONIOENCODING=ascii``, an old Windows code page) :func:`main` writes them ``b`` and ``#`` instead of failing.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +53,34 @@ def report(exc: BaseException) -> int:
     """
     print(error_line(exc), file=sys.stderr, flush=True)
     return EXIT_INPUT
+
+
+#: The codec error handler that writes ♭ and ♯ as ``b`` and ``#`` (anything else unwritable as ``?``).
+ASCII_NAMES = "helpers.ascii_names"
+
+
+def _ascii_names(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    from .theory import ascii_name
+
+    text = ascii_name(exc.object[exc.start:exc.end])
+    return "".join(c if c.isascii() else "?" for c in text), exc.end
+
+
+codecs.register_error(ASCII_NAMES, _ascii_names)
+
+
+def readable_output(*streams) -> None:
+    """Let ``streams`` (default: stdout and stderr) write what their encoding cannot: ♭ and ♯ as ``b`` and ``#``,
+    anything else as ``?``, instead of raising UnicodeEncodeError. Streams without ``reconfigure`` are left alone.
+
+    Notebook: 08_key_classification
+    """
+    for stream in streams or (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=ASCII_NAMES)
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -208,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Notebook: 09_harmonization
     """
+    readable_output()
     args = build_parser().parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .midi import Voice
 from .readers import bar_beats
-from .theory import PITCH_CLASS_NAMES, signature_sharps
+from .theory import spell, spell_line
 
 CLEFS = {"Soprano": "treble", "Alto": "treble", "Tenor": "treble8vb", "Bass": "bass"}
 
@@ -23,28 +23,20 @@ def _quantise(x: np.ndarray, grid: int = 12) -> np.ndarray:
     return np.round(np.asarray(x) * grid) / grid
 
 
-def _spell(midi: int, sharps: int):
-    """A music21 Pitch for a MIDI number, spelt with sharps in sharp keys and flats in flat keys."""
-    from music21 import pitch
-
-    p = pitch.Pitch()
-    p.midi = int(midi)
-    if p.accidental is not None and p.accidental.alter * (sharps if sharps else 1) < 0:
-        p = p.getEnharmonic()
-    return p
-
-
 def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (4, 4),
                     key: tuple[int, str] | None = None, anacrusis: float = 0.0, max_beats: float | None = None,
                     title: str | None = None):
     """A ``music21.stream.Score`` with one part per voice, cut after ``max_beats`` beats (whole bars kept).
 
+    Notes are spelt in ``key`` ``(tonic, mode)`` by :func:`helpers.theory.spell`, each chromatic note by where its
+    voice goes next (C♯ in D minor, not D♭); without a key, as in C major.
+
     Notebook: 07_midi_and_pianorolls
     """
-    from music21 import clef, metadata, meter, note, stream
+    from music21 import clef, metadata, meter, note, pitch, stream
     from music21 import key as m21key
 
-    sharps = signature_sharps(*key) if key is not None else 0
+    tonic, mode = key if key is not None else (0, "major")
 
     bar = bar_beats(time_signature)
     lead = (bar - anacrusis) % bar  # a pickup is written after rests that fill the rest of its bar
@@ -58,8 +50,8 @@ def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (
         part.partName = v.name
         part.insert(0, meter.TimeSignature(f"{time_signature[0]}/{time_signature[1]}"))
         if key is not None:
-            tonic_name = PITCH_CLASS_NAMES[key[0] % 12]
-            part.insert(0, m21key.Key(tonic_name if key[1] == "major" else tonic_name.lower(), key[1]))
+            tonic_name = pitch.Pitch(spell(60 + tonic, tonic, mode).music21_name).name  # e.g. 'B-', 'F#'
+            part.insert(0, m21key.Key(tonic_name if mode == "major" else tonic_name.lower(), mode))
         c = CLEFS.get(v.name)
         if c == "treble":
             part.insert(0, clef.TrebleClef())
@@ -68,12 +60,13 @@ def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (
         elif c == "bass":
             part.insert(0, clef.BassClef())
         starts, ends = _quantise(v.starts) + lead, _quantise(v.ends) + lead
-        for p, s, e in zip(v.pitches, starts, ends):
+        spelt = spell_line(v.pitches, tonic, mode)
+        for sp, s, e in zip(spelt, starts, ends):
             if max_beats is not None and s >= max_beats + lead:
                 break
             e = min(e, max_beats + lead) if max_beats is not None else e
             if e > s:
-                n = note.Note(_spell(p, sharps))
+                n = note.Note(sp.music21_name)
                 n.quarterLength = float(e - s)
                 part.insert(float(s), n)
         part.makeRests(fillGaps=True, inPlace=True, timeRangeFromBarDuration=True)

@@ -100,3 +100,24 @@ def test_harmonize_rejects_an_unusable_melody_before_any_training(bad_inputs, tm
 def test_usage_errors_exit_2_with_argparse_usage(args, tmp_path):
     result = run_command(*args, data=tmp_path)
     assert result.returncode == 2 and "usage: python -m helpers" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_key_names_with_flats_do_not_crash_a_console_that_cannot_write_them(tmp_path):
+    """On an ASCII console (``PYTHONIOENCODING=ascii``) the ♭ of a file or key name is written ``b``, not a crash."""
+    from helpers import keyfinding as kf
+    from helpers.midi import write_midi
+    from helpers.theory import parse_key_name
+    from tests.conftest import make_voice
+
+    X, keys = np.eye(24, dtype="float32"), np.arange(24)
+    classifier = kf.key_model(X)
+    kf.fit(classifier, X, keys, steps=1)
+    model = kf.save_key_classifier(classifier, tmp_path / "models" / kf.MODEL_FILE)
+    tune = write_midi([make_voice("Soprano", [70, 72, 74, 75, 77], [1] * 5)], tmp_path / "E♭ tune.mid")
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run([sys.executable, "-m", "helpers", "key", "--model", str(model), str(tune)], cwd=ROOT,
+                            env=env, capture_output=True, timeout=300)
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+    name, key = result.stdout.decode("ascii").rstrip("\n").split("\t")
+    assert name == str(tune).replace("♭", "b")
+    parse_key_name(key)  # a key name, written with b and # where it has a flat or a sharp

@@ -292,7 +292,7 @@ def test_key_command_reports_a_bad_file_and_still_processes_the_others(data_dir,
     also_good = write_midi(_voices(MINOR[0], shift=1), tmp_path / "b-flat.mid")
     assert main(["key", str(good), str(bad), str(missing), str(also_good)]) == 1
     out, err = capsys.readouterr()
-    assert out.splitlines() == [f"{good}\tD major", f"{also_good}\tB- minor"]
+    assert out.splitlines() == [f"{good}\tD major", f"{also_good}\tB♭ minor"]
     errors = err.splitlines()
     assert len(errors) == 2
     assert str(bad) in errors[0] and "not a MIDI file" in errors[0]

@@ -96,8 +96,8 @@ def test_unnamed_tracks_are_called_instrument_n(tmp_path):
     assert [v.name for v in midi_to_voices(load_midi(path))] == ["Instrument 1", "Instrument 2"]
 
 
-def test_key_name_spells_flats_like_music21():
-    assert key_name(10, "major") == "B- major" and key_name(7, "minor") == "G minor"
+def test_key_name_spells_flats_and_sharps_with_their_signs():
+    assert key_name(10, "major") == "B♭ major" and key_name(6, "minor") == "F♯ minor"
 
 
 def test_voice_rejects_notes_that_end_before_they_start():

@@ -101,7 +101,7 @@ def test_windows_cut_without_overlap_by_default():
 
 
 def test_pitch_names():
-    assert pitch_name(60) == "C4" and pitch_name(70) == "B-4"
+    assert pitch_name(60) == "C4" and pitch_name(70) == "B♭4" and pitch_name(75) == "E♭5"
 
 
 notes = st.lists(st.tuples(st.integers(LOW, 83), st.integers(1, 8), st.integers(0, 3)), min_size=1, max_size=25)

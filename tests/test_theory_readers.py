@@ -34,10 +34,10 @@ def test_key_numbers_round_trip_and_transpose_the_tonic_only(tonic, mode, shift)
                                                                                                (9, "minor"))
 
 
-def test_key_vocabulary_rejects_unknown_modes_and_names_keys_as_music21_does():
+def test_key_vocabulary_rejects_unknown_modes_and_names_keys_as_musicians_write_them():
     with pytest.raises(ValueError, match="mode"):
         key_number(0, "dorian")
-    assert key_name(10, "major") == "B- major" and key_name(7, "minor") == "G minor"
+    assert key_name(10, "major") == "B♭ major" and key_name(7, "minor") == "G minor"
     assert np.array_equal(key_number([0, 9], ["major", "minor"]), [0, 21])
 
 
