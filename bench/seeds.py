@@ -2,8 +2,10 @@
 
 The notebooks assert their figures with bounds that must hold on any machine, a GPU included. A bound is safe
 only when it lies outside the spread of the same recipe over seeds, so this script trains each asserted model
-with seeds 0, 1 and 2 exactly as its notebook does and writes the table to ``build/seeds.md`` and
-``build/seeds.json``. The notebooks quote the spread next to their asserts.
+with seeds 0, 1 and 2 by its notebook's recipe (same data, split, settings and seeding) and writes the table to
+``build/seeds.md`` and ``build/seeds.json``. The notebooks quote the spread next to their asserts. A notebook that
+trains other models first reaches its model with other random draws, so its own figure for seed 0 may differ
+slightly from this script's (notebook 08 measures its spread by re-running its own cells with seeds 0-2).
 
 Run: ``python bench/seeds.py [--seeds 0 1 2] [--only 08 09 10]``.
 """
