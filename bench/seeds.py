@@ -90,7 +90,7 @@ def alto(chorales, seed: int) -> dict[str, float]:
 
 
 def four_parts(chorales, seed: int) -> dict[str, float]:
-    """Notebook 10: one BiGRU for A/T/B, joint decoding with the default voice-leading penalties."""
+    """Notebook 10: one BiGRU for A/T/B, joint decoding with the default voice-leading penalties (full rule set)."""
     train, test = grouped_split(chorales, test_fraction=0.2, seed=0)
     fit, val = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)
     enc = H.fit_encoding(train, outputs=ATB)
@@ -99,7 +99,10 @@ def four_parts(chorales, seed: int) -> dict[str, float]:
     report = H.evaluate(network.with_voice_leading(H.DEFAULT_VOICE_LEADING), test)
     rates = voice_leading_rates(report)
     return {**{f"{v.lower()}_accuracy": float(report["voices"][v]["accuracy"]) for v in ATB},
+            "chord_accuracy": float(report["chord"]["accuracy"]),
             "parallels_per_100_beats": float(rates["parallel_fifths"] + rates["parallel_octaves"]),
+            "contrary_per_100_beats": float(rates["contrary_fifths"] + rates["contrary_octaves"]),
+            "hidden_per_100_beats": float(rates["hidden_fifths"] + rates["hidden_octaves"]),
             "crossings_per_100_beats": float(rates["crossings"])}
 
 

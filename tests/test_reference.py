@@ -8,6 +8,7 @@ import pytest
 
 from helpers import harmonize as H
 from helpers.chorales import Chorale
+from helpers.harmonize.penalty import FULL_RULES
 from tests.conftest import make_voice
 
 SOPRANO = [72, 74, 76, 77, 79, 77, 76, 74, 72, 71, 72, 74, 72, 76, 74, 72, 71, 69, 71, 72]  # 20 quarter notes
@@ -107,6 +108,17 @@ def test_choose_penalty_takes_the_smallest_that_meets_both_rules():
     assert H.choose_penalty(SWEEP, {**BACH, "crossings": 1.0}) == 1.0
 
 
+def test_choose_penalty_with_the_full_rule_set_also_keeps_contrary_and_hidden_consecutives_at_bachs_rate():
+    full = {lam: {**r, "contrary_fifths": c, "contrary_octaves": 0.0, "hidden_fifths": 0.0, "hidden_octaves": h}
+            for (lam, r), c, h in zip(SWEEP.items(), (2.0, 1.0, 0.6, 0.1), (1.0, 0.2, 0.5, 0.2))}
+    bach = {**BACH, "contrary_fifths": 0.1, "contrary_octaves": 0.1, "hidden_fifths": 0.2, "hidden_octaves": 0.1}
+    assert H.choose_penalty(full, bach) == 3.0  # the default rules ignore contrary and hidden motion
+    assert H.choose_penalty(full, bach, FULL_RULES) == 10.0  # contrary 0.6 > 0.2 at 3: the next penalty
+    assert H.choose_penalty(full, {**bach, "hidden_fifths": 0.0}, FULL_RULES) is None  # hidden 0.2 > 0.1 at 10
+    with pytest.raises(KeyError):
+        H.choose_penalty(SWEEP, BACH, FULL_RULES)  # the sweep did not count contrary and hidden motion
+
+
 def test_choose_penalty_says_none_when_no_penalty_reaches_bach():
     assert H.choose_penalty(SWEEP, {"parallel_fifths": 0.0, "parallel_octaves": 0.0, "crossings": 0.0}) is None
 
@@ -114,6 +126,8 @@ def test_choose_penalty_says_none_when_no_penalty_reaches_bach():
 def test_the_default_penalty_is_in_the_grid_the_notebook_tries():
     assert H.DEFAULT_VOICE_LEADING.parallel in H.PENALTY_GRID
     assert H.DEFAULT_VOICE_LEADING.parallel == H.DEFAULT_VOICE_LEADING.crossing
+    assert H.DEFAULT_VOICE_LEADING.contrary in H.PENALTY_GRID
+    assert H.DEFAULT_VOICE_LEADING.contrary == H.DEFAULT_VOICE_LEADING.hidden
 
 
 class CountingBach(H.Bach):

@@ -198,7 +198,7 @@ def hold_beat_cost(chorales: Sequence, voices: Sequence[str] = ("Alto", "Tenor")
     return missed / total if total else float("nan")
 
 
-#: Joint decoding of notebook 10 (penalty chosen there on the validation tunes) for several voices; the contrary
-#: and hidden penalties stay 0 until the notebook chooses them.
-DEFAULT_VOICE_LEADING = VoiceLeading(parallel=3.0, crossing=3.0, candidates=4, hold="beat", contrary=0.0,
-                                     hidden=0.0)
+#: Joint decoding of notebook 10 for several voices, every penalty chosen there on the validation tunes: λ for
+#: parallels and crossings, then μ for contrary and hidden fifths and octaves (:func:`~.penalty.choose_penalty`).
+DEFAULT_VOICE_LEADING = VoiceLeading(parallel=3.0, crossing=3.0, candidates=4, hold="beat", contrary=3.0,
+                                     hidden=3.0)
