@@ -29,6 +29,7 @@ from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll
 from .readers import (
     CHORALE_CHORDS,
     bar_beats,
+    fermata_ends,
     midi_key,
     midi_tempo,
     midi_time_signature,
@@ -43,7 +44,7 @@ from .theory import MODES, key_name, signature_sharps
 from .tunes import TUNE_THRESHOLD, soprano_similarity, tune_groups
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
-CACHE_VERSION = 5  # 5: melody groups from whole sopranos (helpers.tunes)
+CACHE_VERSION = 6  # 5: melody groups from whole sopranos (helpers.tunes); 6: phrase endings (fermatas)
 DEFAULT_TEMPO = 90.0
 CHOIR = 52  # General MIDI program of the voices: Choir Aahs
 
@@ -55,7 +56,9 @@ class Chorale:
     ``voices`` maps "Soprano", "Alto", "Tenor", "Bass" to :class:`~helpers.midi.Voice` (times in quarter-note
     beats, the first note of the piece at beat 0). ``tonic`` (pitch class, 0 = C) and ``mode`` come from the
     soprano's key signature; ``anacrusis`` is the length of a pickup in beats (0 if the piece starts on a
-    downbeat); ``group`` is the melody-group id (chorales on one tune share it).
+    downbeat); ``group`` is the melody-group id (chorales on one tune share it); ``phrase_ends``: the beats where
+    the soprano's fermata notes end (:func:`helpers.readers.fermata_ends`; empty if the file marks none, as MIDI
+    files never do).
 
     Notebook: 07_midi_and_pianorolls
     """
@@ -69,6 +72,7 @@ class Chorale:
     anacrusis: float = 0.0
     group: int = -1
     source: str = ""
+    phrase_ends: tuple[float, ...] = ()
 
     @property
     def key_name(self) -> str:
@@ -216,7 +220,8 @@ def parse_music21(path: str | os.PathLike) -> Chorale:
     if empty:
         raise InputError(path, f"the {'/'.join(empty)} part has no notes")
     anacrusis = score_pickup(soprano, offset0, ts)
-    return Chorale(name, voices, sig.tonic.pitchClass, sig.mode, ts, DEFAULT_TEMPO, anacrusis, -1, str(path))
+    ends = fermata_ends(soprano, voices["Soprano"], offset0)
+    return Chorale(name, voices, sig.tonic.pitchClass, sig.mode, ts, DEFAULT_TEMPO, anacrusis, -1, str(path), ends)
 
 
 def _parse_or_reason(path: Path) -> Chorale | tuple[str, str]:

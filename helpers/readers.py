@@ -80,6 +80,29 @@ def part_to_voice(part, name: str, chords: str = "all", offset: float = 0.0, pro
     return Voice(name, arr[:, 0].astype(int), arr[:, 1], arr[:, 2], program=program)
 
 
+def fermata_ends(part, voice: Voice, offset: float = 0.0) -> tuple[float, ...]:
+    """Phrase endings marked in a music21 part: the end (in beats, minus ``offset``, as ``voice``'s times) of every
+    note of ``voice`` that holds a fermata, sorted, without repeats. ``voice`` is the part read by
+    :func:`part_to_voice` (ties merged); a fermata written on the tied continuation of a note still ends that note.
+    An empty tuple if the part has no fermatas.
+
+    Notebook: 09_harmonization
+    """
+    from music21 import expressions
+
+    onsets = [float(n.offset) - offset for n in part.flatten().notes
+              if any(isinstance(e, expressions.Fermata) for e in n.expressions)]
+    if not onsets or not len(voice):
+        return ()
+    starts, ends = np.asarray(voice.starts), np.asarray(voice.ends)
+    out = set()
+    for t in onsets:
+        inside = np.flatnonzero((starts <= t + 1e-9) & (t < ends - 1e-9))
+        if len(inside):
+            out.add(float(ends[inside[-1]]))
+    return tuple(sorted(out))
+
+
 def score_time_signature(stream) -> tuple[int, int]:
     """``(numerator, denominator)`` of the first time signature in a music21 stream, (4, 4) if none.
 

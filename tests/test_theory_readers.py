@@ -72,3 +72,36 @@ def test_decoding_runs_without_keras():
             "print('keras' in sys.modules or 'tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_fermata_ends_are_the_ends_of_the_held_notes_even_on_a_tied_continuation():
+    from music21 import expressions, note, stream, tie
+
+    from helpers.readers import fermata_ends
+
+    part = stream.Part()
+    first, held, tied = note.Note("C4", quarterLength=1), note.Note("D4", quarterLength=1), note.Note("D4", quarterLength=2)
+    held.tie, tied.tie = tie.Tie("start"), tie.Tie("stop")
+    tied.expressions.append(expressions.Fermata())  # the fermata sits on the tied half of D4 (beats 1-4)
+    last = note.Note("E4", quarterLength=1)
+    last.expressions.append(expressions.Fermata())
+    for n in (first, held, tied, last):
+        part.append(n)
+    voice = part_to_voice(part, "Soprano", "reject")
+    assert list(voice.ends) == [1.0, 4.0, 5.0]  # the tie merged into one note
+    assert fermata_ends(part, voice) == (4.0, 5.0)
+    shifted = part_to_voice(part, "Soprano", "reject", offset=1.0)  # a piece whose first note is at beat 1
+    assert fermata_ends(part, shifted, offset=1.0) == (3.0, 4.0)
+    for n in part.flatten().notes:
+        n.expressions = []
+    assert fermata_ends(part, voice) == ()
+
+
+def test_the_chorales_keep_their_fermatas_as_phrase_ends():
+    from helpers.chorales import load_chorales
+
+    chorales = load_chorales()
+    marked = [c for c in chorales if c.phrase_ends]
+    assert len(chorales) - len(marked) == 6  # six of the 400 chorale files mark no fermata
+    assert all(list(c.phrase_ends) == sorted(set(c.phrase_ends)) for c in marked)
+    assert all(0 < c.phrase_ends[0] and c.phrase_ends[-1] <= c.n_beats + 1e-9 for c in marked)
