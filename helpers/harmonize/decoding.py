@@ -54,7 +54,10 @@ class VoiceLeading:
     consecutive fifth or octave by contrary motion between any two voices
     (:func:`helpers.voiceleading.antiparallel_motion`); ``hidden``: per hidden fifth or octave between the outer
     voices, the melody and the last generated voice (:func:`helpers.voiceleading.hidden_motion`). Both are 0 by
-    default, so that leaving them out keeps the parallel-and-crossing decoder of notebook 10 unchanged.
+    default, so that leaving them out keeps the parallel-and-crossing decoder of notebook 10 unchanged. ``order``:
+    hard rules instead of penalties for the order of the voices: no generated voice above the melody while it
+    sounds, and no generated voice above the one written over it (unisons allowed); a span where no candidate
+    chord keeps the order falls back to the penalties.
 
     Notebook: 10_four_part_harmonization
     """
@@ -65,6 +68,7 @@ class VoiceLeading:
     hold: str = "beat"
     contrary: float = 0.0
     hidden: float = 0.0
+    order: bool = False
 
     def __post_init__(self) -> None:
         if self.hold not in ("beat", "step"):
@@ -89,8 +93,9 @@ def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per
 
 def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np.ndarray],
                    lows: Mapping[str, int], melody: np.ndarray, rules: VoiceLeading = VoiceLeading(),
-                   melody_onsets: np.ndarray | None = None,
-                   steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                   melody_onsets: np.ndarray | None = None, steps_per_beat: int = STEPS_PER_BEAT,
+                   temperature: float = 0.0,
+                   rng: np.random.Generator | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Decode several voices together under a melody: the chord sequence with the highest summed log-probability
     minus the :class:`VoiceLeading` penalties, found exactly by dynamic programming (Viterbi).
 
@@ -100,7 +105,9 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     span, scored by the sum of its log-probabilities over the span's steps. For each span only the
     ``rules.candidates`` best classes of each voice are considered, so the search runs over ``candidates **
     voices`` chords per span. Returns ``{voice: (pitch, onset)}`` as :func:`decode` does. With ``hold="step"``
-    and zero penalties the result is the per-step argmax of every voice.
+    and zero penalties the result is the per-step argmax of every voice. With ``temperature`` > 0 the search
+    samples instead (perturb-and-MAP: Gumbel noise times ``temperature`` is added to each span's
+    log-probabilities, drawn from ``rng``), so every sample obeys the same rules.
 
     Notebook: 10_four_part_harmonization
     """
@@ -112,8 +119,18 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     starts = chord_starts(melody, melody_onsets, steps_per_beat, rules.hold)
     lengths = np.diff(np.r_[starts, n])
     pitch_of, logp_of = [], []
+    span_melody = melody[starts]
+    if temperature > 0:
+        rng = rng if rng is not None else np.random.default_rng()
     for v in voices:
         span_logp = np.add.reduceat(np.log(np.asarray(probs[v], dtype=np.float64)[:n] + 1e-12), starts, axis=0)
+        if temperature > 0:
+            span_logp = span_logp + temperature * rng.gumbel(size=span_logp.shape)
+        if rules.order:  # no pitch above the melody's (class 0, the rest, is always allowed)
+            pitches = lows[v] + np.arange(span_logp.shape[1]) - 1
+            above = (span_melody[:, None] != REST) & (pitches[None, :] > span_melody[:, None])
+            above[:, 0] = False
+            span_logp = np.where(above, -np.inf, span_logp)
         top = np.argsort(-span_logp, axis=1, kind="stable")[:, :min(rules.candidates, span_logp.shape[1])]
         logp_of.append(np.take_along_axis(span_logp, top, 1))
         pitch_of.append(np.where(top == 0, REST, lows[v] + top - 1))
@@ -125,6 +142,10 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     score = sum(lp[:, i] for lp, i in zip(logp_of, choice))  # (spans, chords)
     n_crossed = crossed(chords[..., :-1], chords[..., 1:]).sum(-1)  # neighbouring voices
     score = score - rules.crossing * n_crossed * lengths[:, None]
+    if rules.order:  # crossed chords only where no chord of the span keeps the voices in order
+        ordered = (n_crossed == 0) & np.isfinite(score)
+        score = np.where(ordered | ~ordered.any(1, keepdims=True), score, -np.inf)
+        score = np.where(np.isfinite(score), score, -1e9)  # keep the search finite; such chords are never chosen
     penalty = np.zeros((spans - 1, n_chords, n_chords))
 
     def motion(a: int, b: int) -> tuple[np.ndarray, ...]:  # voice a over voice b, previous chord (rows) to this one

@@ -17,7 +17,6 @@ from ..errors import InputError
 from ..midi import Voice
 from ..paths import data_dir
 from ..pianoroll import REST, steps_to_voice, voice_to_steps
-from ..theory import normalising_shift
 from .decoding import VoiceLeading, decode, decode_jointly
 from .encoding import DEFAULT_OUTPUTS, Encoding, features, meter_steps
 from .predictor import Predictor
@@ -29,13 +28,16 @@ class Harmonizer(Predictor):
     """A trained network and its :class:`Encoding`: predicts, harmonizes melodies, saves and loads itself.
 
     Without ``voice_leading`` each output voice is decoded on its own (:func:`decode`, the per-step argmax); with
-    it, all output voices are decoded together under the melody by :func:`decode_jointly` (notebook 10).
+    it, all output voices are decoded together under the melody by :func:`decode_jointly` (notebook 10; with one
+    voice this is how the alto is kept under the melody). ``model`` may be a list of networks trained alike (an
+    ensemble): their probabilities are averaged.
 
     Notebook: 09_harmonization
     """
 
     def __init__(self, model, encoding: Encoding, voice_leading: VoiceLeading | None = None):
-        self.model = model
+        self.models = list(model) if isinstance(model, (list, tuple)) else [model]
+        self.model = self.models[0]
         self.encoding = encoding
         self.inputs = encoding.inputs
         self.outputs = encoding.outputs
@@ -44,18 +46,37 @@ class Harmonizer(Predictor):
 
     def with_voice_leading(self, rules: VoiceLeading | None) -> Harmonizer:
         """The same network, decoded with other rules (None: voice by voice, per-step argmax)."""
-        return Harmonizer(self.model, self.encoding, rules)
+        return Harmonizer(self.models, self.encoding, rules)
+
+    @classmethod
+    def ensemble(cls, members: Sequence[Harmonizer]) -> Harmonizer:
+        """One harmonizer that averages the probabilities of ``members`` (same encoding), decoded as the first."""
+        if not members or any(m.encoding != members[0].encoding for m in members):
+            raise ValueError("an ensemble needs at least one member, all with the same encoding")
+        return cls([net for m in members for net in m.models], members[0].encoding, members[0].voice_leading)
 
     def decode_outputs(self, probs: Mapping[str, np.ndarray], melody: np.ndarray,
-                       melody_onsets: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                       melody_onsets: np.ndarray | None = None, temperature: float = 0.0,
+                       rng: np.random.Generator | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` from the network's outputs for one piece (normalised key), under the melody
-        (the first input voice's pitch and onset steps)."""
+        (the first input voice's pitch and onset steps); ``temperature`` > 0 samples (joint decoding only)."""
         lows = {v: self.encoding.ranges[v][0] for v in self.outputs}
         if self.voice_leading is None:
             return {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], lows[v]) for v in self.outputs}
         return decode_jointly({v: probs[f"{v}_pitch"] for v in self.outputs},
                               {v: probs[f"{v}_onset"] for v in self.outputs}, lows, melody, self.voice_leading,
-                              melody_onsets, self.steps_per_beat)
+                              melody_onsets, self.steps_per_beat, temperature, rng)
+
+    def log_probability(self, probs: Mapping[str, np.ndarray], decoded: Mapping[str, tuple[np.ndarray, np.ndarray]]
+                        ) -> float:
+        """Summed log-probability (nats) the network gives the pitches (or rests) of ``decoded`` at every step."""
+        total = 0.0
+        for v, (pitch, _) in decoded.items():
+            low = self.encoding.ranges[v][0]
+            cls = np.where(np.asarray(pitch) == REST, 0, np.asarray(pitch) - low + 1)
+            p = np.asarray(probs[f"{v}_pitch"])[np.arange(len(cls)), cls]
+            total += float(np.log(p + 1e-12).sum())
+        return total
 
     def probabilities(self, X: np.ndarray | Sequence[np.ndarray]) -> dict | list[dict]:
         """Network outputs for a feature matrix ``(steps, F)``: ``{"Alto_pitch": (steps, classes), ...}``; for a
@@ -68,21 +89,28 @@ class Harmonizer(Predictor):
             batch[i, :len(x)] = x
         # Calling the model (not model.predict) on slices of 64 pieces: model.predict would trace a new graph for
         # every new length and warn about retracing; a direct call runs the same layers on the same batches.
-        chunks = [self.model(batch[i:i + 64], training=False) for i in range(0, len(batch), 64)]
-        out = {k: np.concatenate([np.asarray(c[k]) for c in chunks]) for k in chunks[0]}
+        out = {}
+        for net in self.models:  # an ensemble averages its members' probabilities
+            chunks = [net(batch[i:i + 64], training=False) for i in range(0, len(batch), 64)]
+            for k in chunks[0]:
+                out[k] = out.get(k, 0) + np.concatenate([np.asarray(c[k]) for c in chunks]) / len(self.models)
         result = [{k: v[i, :len(x)] for k, v in out.items()} for i, x in enumerate(Xs)]
         return result[0] if single else result
+
+    def predict_chorale(self, chorale: Chorale) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{voice: (pitch, onset)}`` for a chorale's soprano, phrase endings included, in the chorale's key."""
+        return self.predict_chorales([chorale])[0]
 
     def predict_chorales(self, chorales: Sequence[Chorale]) -> list[dict[str, tuple[np.ndarray, np.ndarray]]]:
         """:meth:`predict_chorale` for many chorales in one batch (much faster than one by one)."""
         prepared = []
         for chorale in chorales:
-            shift = normalising_shift(chorale.tonic, chorale.mode)
+            shift = self.encoding.shift(chorale.tonic, chorale.mode)
             c = chorale.transpose(shift)
             pitch, onset = c.steps(self.steps_per_beat)
             X = features({v: pitch[VOICES.index(v)] for v in self.inputs},
                          {v: onset[VOICES.index(v)] for v in self.inputs}, c.mode == "major", self.encoding,
-                         *meter_steps(c, c.anacrusis, self.steps_per_beat))
+                         *meter_steps(c, c.anacrusis, self.steps_per_beat), c.phrase_ends)
             first = VOICES.index(self.inputs[0])
             prepared.append((shift, X, pitch[first], onset[first]))
         probs = self.probabilities([X for _, X, _, _ in prepared])
@@ -92,38 +120,44 @@ class Harmonizer(Predictor):
             out.append({v: (np.where(p == REST, REST, p - shift), o) for v, (p, o) in decoded.items()})
         return out
 
-    def predict_normalised(self, pitches, onsets, major, anacrusis_steps=0, bar_steps=16):
-        X = features(pitches, onsets, major, self.encoding, anacrusis_steps, bar_steps)
+    def predict_normalised(self, pitches, onsets, major, anacrusis_steps=0, bar_steps=16, phrase_ends=()):
+        X = features(pitches, onsets, major, self.encoding, anacrusis_steps, bar_steps, phrase_ends)
         return self.decode_outputs(self.probabilities(X), pitches[self.inputs[0]], onsets[self.inputs[0]])
 
     def harmonize(self, melody: Voice, tonic: int, mode: str, time_signature: tuple[int, int] = (4, 4),
-                  anacrusis: float = 0.0) -> list[Voice]:
+                  anacrusis: float = 0.0, phrase_ends: Sequence[float] = (), temperature: float = 0.0,
+                  seed: int | None = None, return_score: bool = False) -> list[Voice] | tuple[list[Voice], float]:
         """Voices for a melody (a :class:`Voice` in beats, first note at beat 0) in its key ``(tonic, mode)``:
-        ``[Soprano, Alto, ...]``, in that key. The melody is moved to the normalised key and, if it lies outside
-        the range the network knows, by whole octaves; the generated voices are moved back the same way.
+        ``[Soprano, Alto, ...]``, in that key. ``phrase_ends``: beats where phrases end (fermatas; the melody's
+        end always counts). The melody is moved into the encoding's frame and by whole octaves to where the
+        training sopranos lie (the middle of the range the network knows); the generated voices are moved back the
+        same way, so they stay under the melody. ``temperature`` > 0 samples a setting (seeded by ``seed``);
+        ``return_score`` also returns the network's summed log-probability of the setting.
 
         Raises :class:`InputError` (without a file name) if no octave transposition brings the melody in range.
         """
         spb = self.steps_per_beat
         voice_in = self.inputs[0]
-        shift = normalising_shift(tonic, mode)
+        shift = self.encoding.shift(tonic, mode)
         pitches = melody.pitches.astype(np.int64) + shift
         low, high = self.encoding.ranges[voice_in]
-        octave = best_octave_shift(pitches, low, high)
+        octave = best_octave_shift(pitches, low, high, centre=(low + high - 1) / 2)
         if octave is None:
             lo, hi = int(pitches.min() - shift), int(pitches.max() - shift)
             raise InputError(None, f"the melody spans {hi - lo} semitones (MIDI {lo}–{hi}); the model knows melodies "
                                   f"within {high - 1 - low} semitones, so no octave transposition fits")
         moved = Voice(voice_in, pitches + octave, melody.starts, melody.ends)
         p, o = voice_to_steps(moved, spb)
-        out = self.predict_normalised({voice_in: p}, {voice_in: o}, mode == "major",
-                                      *meter_steps(time_signature, anacrusis, spb))
+        X = features({voice_in: p}, {voice_in: o}, mode == "major", self.encoding,
+                     *meter_steps(time_signature, anacrusis, spb), phrase_ends)
+        probs = self.probabilities(X)
+        out = self.decode_outputs(probs, p, o, temperature, np.random.default_rng(seed))
         voices = [melody.renamed("Soprano", PROGRAM)]
         for v in self.outputs:
             pitch, onset = out[v]
             pitch = np.where(pitch == REST, REST, pitch - shift - octave)
             voices.append(steps_to_voice(pitch, onset, spb, name=v, program=PROGRAM))
-        return voices
+        return (voices, self.log_probability(probs, out)) if return_score else voices
 
     # ---- saving
     @staticmethod
@@ -136,8 +170,10 @@ class Harmonizer(Predictor):
         model's path."""
         path = Path(path) if path else self.default_path(self.outputs)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.model.save(path)
+        for i, net in enumerate(self.models):  # an ensemble: NAME.keras, NAME-2.keras, ...
+            net.save(_member_path(path, i))
         meta = json.loads(self.encoding.to_json())
+        meta["members"] = len(self.models)
         if self.voice_leading is not None:
             meta["voice_leading"] = asdict(self.voice_leading)
         path.with_suffix(".json").write_text(json.dumps(meta))
@@ -152,18 +188,28 @@ class Harmonizer(Predictor):
         if not path.exists() or not path.with_suffix(".json").exists():
             raise FileNotFoundError(f"no saved harmonizer at {path}")
         text = path.with_suffix(".json").read_text()
-        rules = json.loads(text).get("voice_leading")
-        return cls(keras.models.load_model(path), Encoding.from_json(text),
-                   VoiceLeading(**rules) if rules is not None else None)
+        meta = json.loads(text)
+        rules = meta.get("voice_leading")
+        nets = [keras.models.load_model(_member_path(path, i)) for i in range(int(meta.get("members", 1)))]
+        return cls(nets, Encoding.from_json(text), VoiceLeading(**rules) if rules is not None else None)
 
 
-def best_octave_shift(pitches: np.ndarray, low: int, high: int) -> int | None:
-    """The whole-octave transposition (smallest first) that puts every pitch in ``[low, high)``, or None.
+def _member_path(path: Path, i: int) -> Path:
+    return path if i == 0 else path.with_name(f"{path.stem}-{i + 1}{path.suffix}")
+
+
+def best_octave_shift(pitches: np.ndarray, low: int, high: int, centre: float | None = None) -> int | None:
+    """The whole-octave transposition that puts every pitch in ``[low, high)``, or None: the smallest one, or with
+    ``centre`` the one that brings the pitches' median nearest to it.
 
     Notebook: 09_harmonization
     """
     pitches = np.asarray(pitches)
-    for k in sorted(range(-6, 7), key=abs):
-        if pitches.min() + 12 * k >= low and pitches.max() + 12 * k < high:
-            return 12 * k
-    return None
+    fits = [12 * k for k in sorted(range(-6, 7), key=abs)
+            if pitches.min() + 12 * k >= low and pitches.max() + 12 * k < high]
+    if not fits:
+        return None
+    if centre is None:
+        return fits[0]
+    middle = float(np.median(pitches))
+    return min(fits, key=lambda s: (abs(middle + s - centre), abs(s)))
