@@ -2,7 +2,8 @@
 statuses (notebooks 00, 08–10).
 
 Commands: ``data`` (build the chorale cache and MIDI export), ``train-key`` and ``key`` (the key classifier of
-notebook 08), ``harmonize`` (notebook 09's alto or notebook 10's three voices under a melody).
+notebook 08), ``train-harmonizer`` (the networks of notebooks 09 and 10's ablation tables), ``harmonize`` (notebook
+09's alto or notebook 10's three voices under a melody).
 
 Exit statuses: 0 on success; 1 when an input cannot be used (:class:`~helpers.errors.InputError`, a missing file,
 folder or saved model), reported as one line ``error: PATH: REASON`` on stderr, without a traceback; 2 for a usage
@@ -148,6 +149,23 @@ def cmd_key(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_train_harmonizer(args: argparse.Namespace) -> int:
+    """``train-harmonizer``: train and save every network that notebooks 09 and 10 compare (their ablation tables)
+    and that ``harmonize`` uses; networks already saved with the same settings are kept. One line per network.
+
+    Notebook: 09_harmonization
+    """
+    from .harmonize import recipes as R
+
+    needed = R.ablation_networks()
+    print(f"{len(needed)} networks for notebooks 09 and 10 in {R.recipe_dir()}", flush=True)
+    for network, seed in needed:
+        _, seconds, trained = R.ensure_network(network, seed)
+        print(f"  {network.key} seed {seed}: {'trained in' if trained else 'already saved (trained in'} "
+              f"{seconds:.0f} s{'' if trained else ')'}", flush=True)
+    return EXIT_OK
+
+
 def parse_voices(text: str) -> tuple[str, ...]:
     """``'alto'`` → ``('Alto',)``, ``'satb'`` → ``('Alto', 'Tenor', 'Bass')``, ``'alto,tenor'`` → both.
     Raises ValueError for anything else.
@@ -223,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, or .musicxml/.mxl/.xml/.krn")
     p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras)")
     p.set_defaults(func=cmd_key)
+
+    p = sub.add_parser("train-harmonizer", help="train the harmonizer networks that notebooks 09 and 10 compare",
+                       description="Train and save (in data/models/recipes) every network of notebook 09's and 10's "
+                                   "ablation tables, three seeds each; networks saved with the same settings are "
+                                   "kept. About ten minutes on two cores the first time.")
+    p.set_defaults(func=cmd_train_harmonizer)
 
     p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI/MusicXML "
                                          "file")

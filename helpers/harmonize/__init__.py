@@ -14,6 +14,8 @@ One module per step, in the order notebook 09 uses them:
   :class:`Combined` and :func:`evaluate`.
 * :mod:`~helpers.harmonize.reference` — Bach against Bach: :func:`bach_against_bach` scores two settings of one
   soprano against each other (a reference for the task's freedom, not a ceiling).
+* :mod:`~helpers.harmonize.recipes` — the levers of notebook 09's ablation as :class:`Recipe` objects, the
+  networks behind them (``python -m helpers train-harmonizer``) and :data:`BEST`, what ``harmonize`` uses.
 * :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
 * :mod:`~helpers.harmonize.melody_io` — :func:`read_melody` and :func:`harmonize_file` (the ``python -m helpers
   harmonize`` command lives in :mod:`helpers.cli`).
@@ -26,6 +28,7 @@ from ..theory import normalising_shift
 from .baselines import Bach, Combined, ConstantInterval, LookupTable, evaluate
 from .decoding import (
     DEFAULT_VOICE_LEADING,
+    HOLDS,
     VoiceLeading,
     chord_starts,
     decode,
@@ -43,8 +46,10 @@ from .encoding import (
     features,
     fit_encoding,
     fold_into_range,
+    in_range_transpositions,
     meter_steps,
     normalise,
+    phrase_features,
     targets,
     training_windows,
     window_starts,
@@ -54,6 +59,17 @@ from .model import PROGRAM, Harmonizer, best_octave_shift
 from .network import build_model
 from .penalty import PENALTY_GRID, choose_penalty, parallels
 from .predictor import Predictor
+from .recipes import (
+    ALTO_CONSTRAINED,
+    ALTO_RECIPES,
+    BEST,
+    SATB_RECIPES,
+    Network,
+    Recipe,
+    ablation_networks,
+    load_network,
+    load_recipe,
+)
 from .reference import (
     LOWER_VOICES,
     SAME_SETTING_AGREEMENT,
@@ -75,5 +91,7 @@ __all__ = [
     "normalising_shift", "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer",
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
-    "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs",
+    "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
+    "phrase_features", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_RECIPES", "Network", "Recipe",
+    "ablation_networks", "load_network", "load_recipe",
 ]

@@ -39,6 +39,9 @@ def note_onsets(pitch: np.ndarray, onset_prob: np.ndarray) -> np.ndarray:
     return note_starts(pitch, np.asarray(onset_prob).reshape(len(pitch)) >= 0.5) & (pitch != REST)
 
 
+HOLDS = ("beat", "half", "step")
+
+
 @dataclass(frozen=True)
 class VoiceLeading:
     """Rules for :func:`decode_jointly` (notebook 10), as penalties in nats (units of summed log-probability).
@@ -50,14 +53,16 @@ class VoiceLeading:
     the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
     ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
     melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart; :func:`hold_beat_cost`
-    says how many of Bach's inner-voice onsets that rules out), ``"step"`` at every step. ``contrary``: per
+    says how many of Bach's inner-voice onsets that rules out), ``"half"`` also on every half beat (eighth-note
+    passing notes), ``"step"`` at every step. ``contrary``: per
     consecutive fifth or octave by contrary motion between any two voices
     (:func:`helpers.voiceleading.antiparallel_motion`); ``hidden``: per hidden fifth or octave between the outer
     voices, the melody and the last generated voice (:func:`helpers.voiceleading.hidden_motion`). Both are 0 by
     default, so that leaving them out keeps the parallel-and-crossing decoder of notebook 10 unchanged. ``order``:
     hard rules instead of penalties for the order of the voices: no generated voice above the melody while it
-    sounds, and no generated voice above the one written over it (unisons allowed); a span where no candidate
-    chord keeps the order falls back to the penalties.
+    sounds (nor silent then, unless its whole range lies above the melody), and no generated voice above the one
+    written over it (unisons allowed); a span where no candidate chord keeps the order falls back to the
+    penalties.
 
     Notebook: 10_four_part_harmonization
     """
@@ -71,8 +76,8 @@ class VoiceLeading:
     order: bool = False
 
     def __post_init__(self) -> None:
-        if self.hold not in ("beat", "step"):
-            raise ValueError(f"hold must be 'beat' or 'step', not {self.hold!r}")
+        if self.hold not in HOLDS:
+            raise ValueError(f"hold must be one of {HOLDS}, not {self.hold!r}")
         if self.candidates < 1:
             raise ValueError(f"candidates must be at least 1, not {self.candidates}")
 
@@ -80,7 +85,8 @@ class VoiceLeading:
 def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per_beat: int,
                  hold: str = "beat") -> np.ndarray:
     """Steps where :func:`decode_jointly` may change chord: every step (``hold="step"``), or the first step, every
-    beat and every step where the melody starts a note or changes between note and rest (``hold="beat"``).
+    beat and every step where the melody starts a note or changes between note and rest (``hold="beat"``), and
+    also every half beat (``hold="half"``).
 
     Notebook: 10_four_part_harmonization
     """
@@ -88,7 +94,8 @@ def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per
     n = len(melody)
     if hold == "step":
         return np.arange(n)
-    return np.flatnonzero(note_starts(melody, melody_onsets) | (np.arange(n) % steps_per_beat == 0))
+    grid = steps_per_beat // 2 if hold == "half" and steps_per_beat % 2 == 0 else steps_per_beat
+    return np.flatnonzero(note_starts(melody, melody_onsets) | (np.arange(n) % grid == 0))
 
 
 def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np.ndarray],
@@ -126,10 +133,10 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         span_logp = np.add.reduceat(np.log(np.asarray(probs[v], dtype=np.float64)[:n] + 1e-12), starts, axis=0)
         if temperature > 0:
             span_logp = span_logp + temperature * rng.gumbel(size=span_logp.shape)
-        if rules.order:  # no pitch above the melody's (class 0, the rest, is always allowed)
+        if rules.order:  # under a sounding melody: no pitch above it, and no rest unless every pitch is above it
             pitches = lows[v] + np.arange(span_logp.shape[1]) - 1
             above = (span_melody[:, None] != REST) & (pitches[None, :] > span_melody[:, None])
-            above[:, 0] = False
+            above[:, 0] = (span_melody != REST) & ~above[:, 1:].all(1)
             span_logp = np.where(above, -np.inf, span_logp)
         top = np.argsort(-span_logp, axis=1, kind="stable")[:, :min(rules.candidates, span_logp.shape[1])]
         logp_of.append(np.take_along_axis(span_logp, top, 1))

@@ -24,6 +24,7 @@ from ..theory import normalising_shift
 STEPS_PER_BEAT = 4
 DEFAULT_OUTPUTS = ("Alto",)
 BEATS_IN_BAR = 4  # the beat-in-bar feature tells beats 1, 2, 3 and "4 or later" apart
+UNNORMALISED_MARGIN = 3  # semitones added to every range of an encoding that keeps pieces in their own keys
 PHRASE_FEATURES = 2  # inside the note that ends a phrase (the fermata); beats to the next phrase end / 8
 PHRASE_HORIZON = 16.0  # beats: farther phrase ends all look alike
 
@@ -89,7 +90,8 @@ def fit_encoding(chorales: Sequence[Chorale], inputs: Sequence[str] = ("Soprano"
                  margin: int = 2, phrases: bool = False, normalised: bool = True) -> Encoding:
     """An :class:`Encoding` whose ranges cover every voice of ``chorales`` in the normalised key (in their own keys
     if not ``normalised``), plus ``margin`` semitones either side (a margin that only the input voices use; output
-    ranges are what the data holds).
+    ranges are what the data holds). Without normalisation every range is ``UNNORMALISED_MARGIN`` semitones wider
+    on each side, since pieces in other keys reach a little further.
 
     Notebook: 09_harmonization
     """
@@ -97,7 +99,7 @@ def fit_encoding(chorales: Sequence[Chorale], inputs: Sequence[str] = ("Soprano"
     for v in (*inputs, *outputs):
         ps = np.concatenate([c.voices[v].pitches + (normalising_shift(c.tonic, c.mode) if normalised else 0)
                              for c in chorales])
-        m = margin if v in inputs else 0
+        m = (margin if v in inputs else 0) + (0 if normalised else UNNORMALISED_MARGIN)
         ranges[v] = (int(ps.min()) - m, int(ps.max()) + 1 + m)
     return Encoding(tuple(inputs), tuple(outputs), ranges, steps_per_beat, phrases, normalised)
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..chorales import Chorale, grouped_split, load_chorales
-from .decoding import DEFAULT_VOICE_LEADING
+from ..chorales import Chorale
 from .encoding import DEFAULT_OUTPUTS, Encoding, fit_encoding, training_windows
 from .model import Harmonizer
 from .network import build_model
@@ -39,24 +38,16 @@ def train_harmonizer(chorales: Sequence[Chorale], enc: Encoding | None = None, u
 
 
 def train_default(seed: int = 0, outputs: Sequence[str] = DEFAULT_OUTPUTS) -> Harmonizer:
-    """Train and save a harmonizer with the course's settings; return it.
-
-    The alto alone (notebook 09): trained on the training side of the grouped split, decoded step by step. Several
-    voices (notebook 10): trained on the training tunes minus a validation split (``grouped_split(train, 0.15,
-    seed=1)``, as notebook 10 does) and decoded jointly with :data:`DEFAULT_VOICE_LEADING`.
+    """The harmonizer ``python -m helpers harmonize`` uses, saved to :meth:`Harmonizer.default_path`: the best
+    recipe of notebook 09's ablation for the alto, or of notebook 10's for alto, tenor and bass
+    (:data:`helpers.harmonize.recipes.BEST`: phrase endings, an ensemble of three seeds starting at ``seed`` and
+    constrained decoding). Networks already saved by ``python -m helpers train-harmonizer`` are reused; missing
+    ones are trained (about a minute each on two cores).
 
     Notebook: 09_harmonization
     """
-    import keras
+    from .recipes import BEST, load_recipe
 
-    keras.utils.set_random_seed(seed)
-    train, _ = grouped_split(load_chorales())
-    outputs = tuple(outputs)
-    if outputs == DEFAULT_OUTPUTS:
-        harmonizer, _ = train_harmonizer(train, **DEFAULT_TRAINING)
-    else:
-        fit, _ = grouped_split(train, VALIDATION_FRACTION, seed=VALIDATION_SEED)
-        harmonizer, _ = train_harmonizer(fit, fit_encoding(train, outputs=outputs), **DEFAULT_TRAINING)
-        harmonizer = harmonizer.with_voice_leading(DEFAULT_VOICE_LEADING)
+    harmonizer, _ = load_recipe(BEST[tuple(outputs)], seed)
     harmonizer.save()
     return harmonizer

@@ -1,0 +1,208 @@
+"""The harmonizer's recipes: what each lever of notebook 09's ablation changes, and the trained networks behind them
+(notebooks 09 and 10; ``python -m helpers train-harmonizer`` trains and saves them, the notebooks load them).
+
+A :class:`Recipe` names a network (its encoding and training settings), how many seeds are averaged (an ensemble)
+and how the probabilities are decoded. Networks are saved under ``data_dir()/models/recipes`` with the settings
+they were trained with, so that a changed recipe is retrained instead of silently reused.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from ..chorales import Chorale, grouped_split, load_chorales
+from ..paths import data_dir
+from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading
+from .encoding import fit_encoding, training_windows
+from .model import Harmonizer
+from .network import build_model
+from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED
+
+#: Semitones a training piece may move when the recipe trains on transpositions (those that keep every voice in
+#: range are used; see :func:`helpers.harmonize.encoding.in_range_transpositions`).
+TRANSPOSITIONS = tuple(range(-6, 6))
+#: Seeds of the networks every recipe trains (an ensemble averages them; single networks are reported per seed).
+SEEDS = (0, 1, 2)
+ATB = ("Alto", "Tenor", "Bass")
+#: Decoding of the alto alone with the hard constraints: nothing above the melody, and a note may start only on
+#: a half beat or with a melody note (:func:`helpers.harmonize.decoding.chord_starts`, ``hold="half"``).
+ALTO_CONSTRAINED = VoiceLeading(parallel=0.0, crossing=0.0, candidates=40, hold="half", order=True)
+
+
+@dataclass(frozen=True)
+class Network:
+    """How one network is trained: output voices, phrase features, transpositions instead of key normalisation,
+    epochs (on the transposed data fewer epochs give about as many updates), and which tunes it learns from
+    (``"train"``: the training side of the course split; ``"fit"``: that minus notebook 10's validation tunes).
+
+    Notebook: 09_harmonization
+    """
+
+    outputs: tuple[str, ...] = ("Alto",)
+    phrases: bool = False
+    transpose: bool = False
+    epochs: int = DEFAULT_TRAINING["epochs"]
+    units: int = DEFAULT_TRAINING["units"]
+    tunes: str = "train"
+
+    @property
+    def key(self) -> str:
+        """A file name for the network's settings."""
+        parts = ["-".join(v.lower() for v in self.outputs), "phrases" if self.phrases else "plain",
+                 "transposed" if self.transpose else "normalised", f"e{self.epochs}", f"u{self.units}", self.tunes]
+        return "_".join(parts)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A network, the number of seeds averaged (``members``: 1 for a single network) and the decoding
+    (``None``: each voice's most likely class per step).
+
+    Notebook: 09_harmonization
+    """
+
+    name: str
+    network: Network = field(default_factory=Network)
+    members: int = 1
+    decoding: VoiceLeading | None = None
+
+
+#: Notebook 09's ablation: today's recipe, each lever alone, and the combination the ``harmonize`` command uses.
+ALTO_RECIPES = {
+    "today": Recipe("today"),
+    "phrase endings": Recipe("phrase endings", Network(phrases=True)),
+    "transpositions": Recipe("transpositions", Network(transpose=True, epochs=2)),
+    "ensemble of 3": Recipe("ensemble of 3", members=3),
+    "alto of a joint A/T/B network": Recipe("alto of a joint A/T/B network", Network(outputs=ATB)),
+    "constrained decoding": Recipe("constrained decoding", decoding=ALTO_CONSTRAINED),
+    "combination": Recipe("combination", Network(phrases=True), members=3, decoding=ALTO_CONSTRAINED),
+}
+#: Notebook 10: the joint A/T/B network as it was, and with the combination's levers (and the hard voice order).
+SATB_RECIPES = {
+    "today": Recipe("today", Network(outputs=ATB, tunes="fit"), decoding=DEFAULT_VOICE_LEADING),
+    "combination": Recipe("combination", Network(outputs=ATB, phrases=True, tunes="fit"), members=3,
+                          decoding=replace(DEFAULT_VOICE_LEADING, order=True, hold="half")),
+}
+#: What ``python -m helpers harmonize`` uses for each set of voices.
+BEST = {("Alto",): ALTO_RECIPES["combination"], ATB: SATB_RECIPES["combination"]}
+
+
+def recipe_dir() -> Path:
+    """``data_dir()/models/recipes``: where the recipes' networks are saved.
+
+    Notebook: 09_harmonization
+    """
+    return data_dir() / "models" / "recipes"
+
+
+def network_path(network: Network, seed: int) -> Path:
+    """Where the network of these settings and this seed is saved.
+
+    Notebook: 09_harmonization
+    """
+    return recipe_dir() / f"{network.key}_seed{seed}.keras"
+
+
+def tunes_of(network: Network, chorales: Sequence[Chorale] | None = None) -> list[Chorale]:
+    """The chorales a network learns from: the training side of ``grouped_split(chorales)`` (all chorales by
+    default), minus notebook 10's validation tunes if ``network.tunes == "fit"``.
+
+    Notebook: 09_harmonization
+    """
+    train, _ = grouped_split(chorales if chorales is not None else load_chorales())
+    if network.tunes == "fit":
+        train, _ = grouped_split(train, VALIDATION_FRACTION, seed=VALIDATION_SEED)
+    return list(train)
+
+
+def train_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None) -> tuple[Harmonizer, float]:
+    """Train one network of ``network``'s settings with ``seed``; return it (decoded per step) and the seconds.
+
+    Notebook: 09_harmonization
+    """
+    import keras
+
+    train = tunes_of(network, chorales)
+    keras.utils.set_random_seed(seed)
+    t0 = time.time()
+    all_train = tunes_of(replace(network, tunes="train"), chorales)  # ranges from all training tunes, as before
+    enc = fit_encoding(all_train, outputs=network.outputs, phrases=network.phrases, normalised=not network.transpose)
+    X, y = training_windows(train, enc, DEFAULT_TRAINING["window"], DEFAULT_TRAINING["hop"],
+                            TRANSPOSITIONS if network.transpose else (0,))
+    model = build_model(enc, network.units)
+    model.fit(X, y, batch_size=DEFAULT_TRAINING["batch_size"], epochs=network.epochs, verbose=0, shuffle=True)
+    return Harmonizer(model, enc), time.time() - t0
+
+
+def ensure_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None,
+                   train_if_missing: bool = True) -> tuple[Harmonizer, float, bool]:
+    """The saved network of these settings and seed, its training seconds and whether it was trained just now: it
+    is trained and saved first if it is missing or was saved with other settings (FileNotFoundError instead if
+    not ``train_if_missing``).
+
+    Notebook: 09_harmonization
+    """
+    path = network_path(network, seed)
+    meta = path.with_name(path.stem + ".recipe.json")
+    settings = json.loads(json.dumps({"network": asdict(network), "seed": seed}))
+    if path.exists() and meta.exists():
+        saved = json.loads(meta.read_text())
+        if saved.get("settings") == settings:
+            return Harmonizer.load(path), float(saved["seconds"]), False
+    if not train_if_missing:
+        raise FileNotFoundError(f"no saved network at {path}; make it with: python -m helpers train-harmonizer")
+    harmonizer, seconds = train_network(network, seed, chorales)
+    harmonizer.save(path)
+    meta.write_text(json.dumps({"settings": settings, "seconds": seconds}))
+    return harmonizer, seconds, True
+
+
+def load_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None,
+                 train_if_missing: bool = True) -> tuple[Harmonizer, float]:
+    """:func:`ensure_network` without the flag: the network and its training seconds.
+
+    Notebook: 09_harmonization
+    """
+    harmonizer, seconds, _ = ensure_network(network, seed, chorales, train_if_missing)
+    return harmonizer, seconds
+
+
+def load_recipe(recipe: Recipe, seed: int = 0, chorales: Sequence[Chorale] | None = None,
+                train_if_missing: bool = True) -> tuple[Harmonizer, float]:
+    """The harmonizer of a recipe: its network with ``seed`` (an ensemble: seeds ``seed``, ``seed + 1``, …),
+    decoded as the recipe says; and the training seconds of all its networks.
+
+    Notebook: 09_harmonization
+    """
+    loaded = [load_network(recipe.network, seed + i, chorales, train_if_missing) for i in range(recipe.members)]
+    harmonizer = Harmonizer.ensemble([h for h, _ in loaded]).with_voice_leading(recipe.decoding)
+    return harmonizer, sum(s for _, s in loaded)
+
+
+def networks_needed(recipes: Iterable[Recipe], seeds: Sequence[int] = SEEDS) -> list[tuple[Network, int]]:
+    """Every (network, seed) the recipes need: single networks with each of ``seeds``, an ensemble once (its
+    members are seeds ``seeds[0]``, ``seeds[0] + 1``, …); without repeats.
+
+    Notebook: 09_harmonization
+    """
+    needed: list[tuple[Network, int]] = []
+    for r in recipes:
+        starts = seeds if r.members == 1 else seeds[:1]
+        for s in starts:
+            for i in range(r.members):
+                if (r.network, s + i) not in needed:
+                    needed.append((r.network, s + i))
+    return needed
+
+
+def ablation_networks() -> list[tuple[Network, int]]:
+    """The networks of notebook 09's and 10's ablation tables (:data:`ALTO_RECIPES`, :data:`SATB_RECIPES`), and
+    so of the ``harmonize`` command's recipes (:data:`BEST`).
+
+    Notebook: 09_harmonization
+    """
+    return networks_needed([*ALTO_RECIPES.values(), *SATB_RECIPES.values()])
