@@ -8,14 +8,15 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: setup run test lint test-unit test-clean test-notebooks test-colab lab data bench clean help
+.PHONY: setup run test lint test-unit test-clean test-notebooks test-colab lab data models bench clean help
 
 help:
 	@echo "make run    set up, build the data cache, execute every notebook into build/ and print a summary"
 	@echo "make test   set up, then ruff, unit tests, clean-notebook check and every notebook under nbval"
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make data   build the chorale cache in data/"
-	@echo "make bench  measure loading and pianoroll speed, and the seed spread of every asserted model (build/seeds.md)"
+	@echo "make models train the harmonizer networks that notebooks 09 and 10 compare (data/models/recipes)"
+	@echo "make bench  measure loading and pianoroll speed, and the seed spread of every asserted model (build/seeds.md, build/ablation.md)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache and the environment"
 
@@ -31,7 +32,11 @@ $(STAMP): pyproject.toml
 data: setup
 	$(BIN)/python -m helpers data
 
-run: setup data
+# The networks of notebooks 09 and 10's ablation tables: trained once (about ten minutes on two cores), then kept.
+models: setup
+	$(BIN)/python -m helpers train-harmonizer
+
+run: setup data models
 	$(BIN)/python scripts/run_course.py
 
 test: setup lint test-unit test-clean test-notebooks
@@ -45,7 +50,7 @@ test-unit: setup
 test-clean: setup
 	$(BIN)/python scripts/clean_notebooks.py --check
 
-test-notebooks: setup
+test-notebooks: setup models
 	cd notebooks && ../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=900 .
 
 lab: setup
@@ -74,6 +79,7 @@ test-colab:
 bench: setup
 	$(BIN)/python bench/bench_data.py
 	$(BIN)/python bench/seeds.py
+	$(BIN)/python bench/ablation.py
 
 clean:
 	rm -rf build $(VENV) $(COLAB_VENV) .pytest_cache .ruff_cache

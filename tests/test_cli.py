@@ -17,7 +17,7 @@ from helpers.cli import build_parser, main
 def test_the_commands_are_exactly_the_course_commands():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"data", "key", "train-key", "harmonize"}
+    assert set(sub.choices) == {"data", "key", "train-key", "train-harmonizer", "harmonize"}
 
 
 def test_an_unknown_command_is_a_usage_error(capsys):

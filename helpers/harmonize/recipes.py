@@ -81,11 +81,16 @@ ALTO_RECIPES = {
     "constrained decoding": Recipe("constrained decoding", decoding=ALTO_CONSTRAINED),
     "combination": Recipe("combination", Network(phrases=True), members=3, decoding=ALTO_CONSTRAINED),
 }
-#: Notebook 10: the joint A/T/B network as it was, and with the combination's levers (and the hard voice order).
+#: Notebook 10: the joint A/T/B network as it was (decoded with notebook 10's penalties), each lever alone, and the
+#: combination; "constrained decoding" adds the hard voice order and lets notes change on half beats.
+_SATB_NETWORK = Network(outputs=ATB, tunes="fit")
+_SATB_ORDERED = replace(DEFAULT_VOICE_LEADING, order=True, hold="half")
 SATB_RECIPES = {
-    "today": Recipe("today", Network(outputs=ATB, tunes="fit"), decoding=DEFAULT_VOICE_LEADING),
-    "combination": Recipe("combination", Network(outputs=ATB, phrases=True, tunes="fit"), members=3,
-                          decoding=replace(DEFAULT_VOICE_LEADING, order=True, hold="half")),
+    "today": Recipe("today", _SATB_NETWORK, decoding=DEFAULT_VOICE_LEADING),
+    "phrase endings": Recipe("phrase endings", replace(_SATB_NETWORK, phrases=True), decoding=DEFAULT_VOICE_LEADING),
+    "ensemble of 3": Recipe("ensemble of 3", _SATB_NETWORK, members=3, decoding=DEFAULT_VOICE_LEADING),
+    "constrained decoding": Recipe("constrained decoding", _SATB_NETWORK, decoding=_SATB_ORDERED),
+    "combination": Recipe("combination", replace(_SATB_NETWORK, phrases=True), members=3, decoding=_SATB_ORDERED),
 }
 #: What ``python -m helpers harmonize`` uses for each set of voices.
 BEST = {("Alto",): ALTO_RECIPES["combination"], ATB: SATB_RECIPES["combination"]}
