@@ -210,3 +210,34 @@ def test_a_network_saved_with_other_settings_is_not_reused(tmp_path, monkeypatch
     with pytest.raises(FileNotFoundError, match="train-harmonizer"):
         R.ensure_network(R.Network(epochs=3), 0, train_if_missing=False)
 
+
+
+# ------------------------------------------------------------------------------------------------ passing notes
+
+def _alto_probs(n, favourite, low=53, classes=26):
+    """Probabilities (n, classes) whose most likely pitch at each step is ``favourite[step]``."""
+    p = np.full((n, classes), 0.01)
+    p[np.arange(n), np.asarray(favourite) - low + 1] = 1.0
+    return p / p.sum(1, keepdims=True)
+
+
+def test_a_passing_note_fills_a_third_where_the_network_prefers_it():
+    melody = np.full(8, 72)  # C5 held for two beats
+    alto = np.array([64] * 4 + [67] * 4)  # E4 for a beat, then G4: a third
+    onset = np.array([1, 0, 0, 0, 1, 0, 0, 0], bool)
+    wants_f = _alto_probs(8, [64, 64, 65, 65, 67, 67, 67, 67])  # the network likes F4 on the second half-beat
+    out = H.add_passing_notes({"Alto": (alto, onset)}, {"Alto": wants_f}, {"Alto": 53}, melody, 4)
+    assert out["Alto"][0].tolist() == [64, 64, 65, 65, 67, 67, 67, 67]
+    assert np.flatnonzero(out["Alto"][1]).tolist() == [0, 2, 4]
+    holds = _alto_probs(8, [64, 64, 64, 64, 67, 67, 67, 67])  # the network would rather hold E4
+    kept = H.add_passing_notes({"Alto": (alto, onset)}, {"Alto": holds}, {"Alto": 53}, melody, 4)
+    assert kept["Alto"][0].tolist() == alto.tolist()
+
+
+def test_a_passing_note_that_would_make_parallel_fifths_is_not_written():
+    melody = np.array([71] * 2 + [72] * 2 + [74] * 4)  # B4 C5 | D5: the melody moves on the half beat
+    alto = np.array([64] * 4 + [67] * 4)  # E4 → G4; a passing F4 against C5 then G4 against D5: parallel fifths
+    onset = np.array([1, 0, 0, 0, 1, 0, 0, 0], bool)
+    wants_f = _alto_probs(8, [64, 64, 65, 65, 67, 67, 67, 67])
+    out = H.add_passing_notes({"Alto": (alto, onset)}, {"Alto": wants_f}, {"Alto": 53}, melody, 4)
+    assert out["Alto"][0].tolist() == alto.tolist()

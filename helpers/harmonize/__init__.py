@@ -30,6 +30,7 @@ from .decoding import (
     DEFAULT_VOICE_LEADING,
     HOLDS,
     VoiceLeading,
+    add_passing_notes,
     chord_starts,
     decode,
     decode_jointly,
@@ -63,6 +64,7 @@ from .recipes import (
     ALTO_CONSTRAINED,
     ALTO_RECIPES,
     BEST,
+    SATB_CONSTRAINED,
     SATB_RECIPES,
     Network,
     Recipe,
@@ -92,6 +94,6 @@ __all__ = [
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
-    "phrase_features", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_RECIPES", "Network", "Recipe",
+    "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "Network", "Recipe",
     "ablation_networks", "load_network", "load_recipe",
 ]

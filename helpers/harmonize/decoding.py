@@ -62,7 +62,9 @@ class VoiceLeading:
     hard rules instead of penalties for the order of the voices: no generated voice above the melody while it
     sounds (nor silent then, unless its whole range lies above the melody), and no generated voice above the one
     written over it (unisons allowed); a span where no candidate chord keeps the order falls back to the
-    penalties.
+    penalties. ``passing``: after the search, :func:`add_passing_notes` fills thirds with passing notes on the half
+    beat where the network prefers them and they break no rule (chords stay one per beat, so the parallel rule
+    cannot be dodged).
 
     Notebook: 10_four_part_harmonization
     """
@@ -74,6 +76,7 @@ class VoiceLeading:
     contrary: float = 0.0
     hidden: float = 0.0
     order: bool = False
+    passing: bool = False
 
     def __post_init__(self) -> None:
         if self.hold not in HOLDS:
@@ -184,7 +187,73 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         onset_prob = np.zeros(n)
         onset_prob[starts] = np.asarray(onset_probs[v]).reshape(-1)[:n][starts]  # notes start only with a span
         out[v] = (pitch, note_onsets(pitch, onset_prob))
+    if rules.passing:
+        out = add_passing_notes(out, probs, lows, melody, steps_per_beat)
     return out
+
+
+def _events_at(parts: list[np.ndarray], t: int) -> int:
+    """Rule events at the move from step ``t - 1`` to ``t`` (parts top to bottom, melody first): parallel and
+    contrary fifths and octaves over all pairs, hidden ones between the outer parts, and crossed neighbours at
+    ``t``."""
+    if t <= 0 or t >= len(parts[0]):
+        return 0
+    count = 0
+    for a, b in combinations(range(len(parts)), 2):
+        before_a, before_b, after_a, after_b = parts[a][t - 1], parts[b][t - 1], parts[a][t], parts[b][t]
+        count += int(parallel_motion(before_a, before_b, after_a, after_b))
+        count += int(antiparallel_motion(before_a, before_b, after_a, after_b))
+    if len(parts) > 2:
+        count += int(hidden_motion(parts[0][t - 1], parts[-1][t - 1], parts[0][t], parts[-1][t]))
+    count += sum(int(crossed(parts[i][t], parts[i + 1][t])) for i in range(len(parts) - 1))
+    return count
+
+
+def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
+                      lows: Mapping[str, int], melody: np.ndarray,
+                      steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Passing and neighbour notes on the half beat, where they improve the line by the network's own judgement:
+    in every beat through which a generated voice holds a note, the second half of the beat may take another pitch
+    within a major third of the held one (the one the network likes best there) if the network prefers it to
+    holding (summed log-probability over those steps) and it adds no rule event (:func:`_events_at`: parallel,
+    contrary or hidden fifths and octaves, crossings) against the melody or another voice, neither where it starts
+    nor where the next beat begins. The chords on the beats are untouched, so a rule checked from beat to beat
+    cannot be dodged. Voices are taken top to bottom, each seeing the ones already changed. Returns
+    ``{voice: (pitch, onset)}``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    voices = list(decoded)
+    pitch = {v: np.asarray(decoded[v][0]).copy() for v in voices}
+    onset = {v: np.asarray(decoded[v][1]).astype(bool).copy() for v in voices}
+    melody = np.asarray(melody)
+    half = steps_per_beat // 2
+    for v in voices:
+        p = pitch[v]
+        n = len(p)
+        logp = np.log(np.asarray(probs[v], dtype=np.float64)[:n] + 1e-12)
+        classes = logp.shape[1]
+        for t in range(0, n - steps_per_beat + 1, steps_per_beat):
+            m, e = t + half, t + steps_per_beat
+            held = int(p[t])
+            if held == REST or np.any(p[t:e] != held) or onset[v][t + 1:e].any():
+                continue  # only a beat through which one note sounds
+            near = [q for q in range(held - 4, held + 5) if q != held and 1 <= q - lows[v] + 1 < classes]
+            if not near:
+                continue
+            q = max(near, key=lambda x: logp[m:e, x - lows[v] + 1].sum())
+            if logp[m:e, q - lows[v] + 1].sum() <= logp[m:e, held - lows[v] + 1].sum():
+                continue  # the network would rather hold the note
+            parts = [melody] + [pitch[u] for u in voices]
+            before = _events_at(parts, m) + _events_at(parts, e)
+            p[m:e] = q
+            if _events_at(parts, m) + _events_at(parts, e) > before:
+                p[m:e] = held  # it would break a rule: keep the held note
+                continue
+            onset[v][m] = True
+            if e < n and p[e] == held:
+                onset[v][e] = True  # back to the held pitch: a new note (a neighbour note)
+    return {v: (pitch[v], onset[v]) for v in voices}
 
 
 def unreachable_onsets(melody: np.ndarray, melody_onsets: np.ndarray | None, pitch: np.ndarray,

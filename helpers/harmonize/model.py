@@ -5,6 +5,7 @@ predicts chorales, harmonizes melodies, saves and loads itself under ``data_dir(
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -80,22 +81,34 @@ class Harmonizer(Predictor):
 
     def probabilities(self, X: np.ndarray | Sequence[np.ndarray]) -> dict | list[dict]:
         """Network outputs for a feature matrix ``(steps, F)``: ``{"Alto_pitch": (steps, classes), ...}``; for a
-        list of matrices, a list of such dicts (computed in one padded batch)."""
+        list of matrices, a list of such dicts. Pieces are batched by length (16 to a batch, padded with all-zero
+        rows to 128 steps or a power of two) and run with ``predict_on_batch``, a compiled call: calling the model
+        eagerly is about a hundred times slower, and a few padded shapes keep the compiled graphs few."""
         single = isinstance(X, np.ndarray)
         Xs = [X] if single else list(X)
-        length = -(-max(len(x) for x in Xs) // 64) * 64  # a multiple of 64 steps: few distinct shapes to trace
-        batch = np.zeros((len(Xs), length, self.encoding.n_features), dtype=np.float32)
-        for i, x in enumerate(Xs):
-            batch[i, :len(x)] = x
-        # Calling the model (not model.predict) on slices of 64 pieces: model.predict would trace a new graph for
-        # every new length and warn about retracing; a direct call runs the same layers on the same batches.
-        out = {}
-        for net in self.models:  # an ensemble averages its members' probabilities
-            chunks = [net(batch[i:i + 64], training=False) for i in range(0, len(batch), 64)]
-            for k in chunks[0]:
-                out[k] = out.get(k, 0) + np.concatenate([np.asarray(c[k]) for c in chunks]) / len(self.models)
-        result = [{k: v[i, :len(x)] for k, v in out.items()} for i, x in enumerate(Xs)]
+        result: list[dict] = [{} for _ in Xs]
+        order = np.argsort([len(x) for x in Xs], kind="stable")
+        quiet = logging.getLogger("tensorflow")  # a new padded length retraces the compiled call: expected here
+        level, quiet.level = quiet.level, logging.ERROR
+        try:
+            self._batched(Xs, order, result)
+        finally:
+            quiet.setLevel(level)
         return result[0] if single else result
+
+    def _batched(self, Xs: list[np.ndarray], order: np.ndarray, result: list[dict]) -> None:
+        for i in range(0, len(order), 16):
+            chunk = order[i:i + 16]
+            length = max(128, 1 << (max(len(Xs[j]) for j in chunk) - 1).bit_length())
+            batch = np.zeros((16, length, self.encoding.n_features), dtype=np.float32)
+            for k, j in enumerate(chunk):
+                batch[k, :len(Xs[j])] = Xs[j]
+            out: dict = {}
+            for net in self.models:  # an ensemble averages its members' probabilities
+                for key, value in net.predict_on_batch(batch).items():
+                    out[key] = out.get(key, 0) + np.asarray(value) / len(self.models)
+            for k, j in enumerate(chunk):
+                result[j] = {key: value[k, :len(Xs[j])] for key, value in out.items()}
 
     def predict_chorale(self, chorale: Chorale) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` for a chorale's soprano, phrase endings included, in the chorale's key."""
