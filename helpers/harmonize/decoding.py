@@ -157,19 +157,26 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         score = np.where(ordered | ~ordered.any(1, keepdims=True), score, -np.inf)
         score = np.where(np.isfinite(score), score, -1e9)  # keep the search finite; such chords are never chosen
     penalty = np.zeros((spans - 1, n_chords, n_chords))
+    # A rule between parts a and b depends only on their own candidates: evaluate it on the (ka·kb) × (ka·kb) grid
+    # of their pairs from one span to the next, then spread it over the chords (the same counts, far fewer
+    # evaluations than on every pair of chords).
+    cand = [melody[starts][:, None]] + pitch_of  # (spans, k) pitches of each part, the melody first
+    pick = [np.zeros(n_chords, dtype=np.int64)] + choice
 
-    def motion(a: int, b: int) -> tuple[np.ndarray, ...]:  # voice a over voice b, previous chord (rows) to this one
-        return (chords[:-1, :, a][:, :, None], chords[:-1, :, b][:, :, None],
-                chords[1:, :, a][:, None, :], chords[1:, :, b][:, None, :])
+    def counts(rule, a: int, b: int) -> np.ndarray:  # part a over part b, previous chord (rows) to this one
+        pa, pb = cand[a], cand[b]
+        ka, kb = pa.shape[1], pb.shape[1]
+        grid = rule(pa[:-1, :, None, None, None], pb[:-1, None, :, None, None],
+                    pa[1:, None, None, :, None], pb[1:, None, None, None, :]).reshape(spans - 1, ka * kb, ka * kb)
+        pair = pick[a] * kb + pick[b]
+        return grid[:, pair[:, None], pair[None, :]]
 
     for weight, rule in ((rules.parallel, parallel_motion), (rules.contrary, antiparallel_motion)):
         if weight:
-            count = np.zeros_like(penalty)
-            for a, b in combinations(range(chords.shape[-1]), 2):
-                count += rule(*motion(a, b))
-            penalty += weight * count
+            for a, b in combinations(range(len(cand)), 2):
+                penalty += weight * counts(rule, a, b)
     if rules.hidden:
-        penalty += rules.hidden * hidden_motion(*motion(0, chords.shape[-1] - 1))  # the outer voices
+        penalty += rules.hidden * counts(hidden_motion, 0, len(cand) - 1)  # the outer voices
     best = score[0]
     back = np.zeros((spans - 1, n_chords), dtype=np.int64)
     for t in range(1, spans):
