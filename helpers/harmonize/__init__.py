@@ -15,7 +15,8 @@ One module per step, in the order notebook 09 uses them:
 * :mod:`~helpers.harmonize.reference` — Bach against Bach: :func:`bach_against_bach` scores two settings of one
   soprano against each other (a reference for the task's freedom, not a ceiling).
 * :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
-* :mod:`~helpers.harmonize.melody_io` — :func:`read_melody` and :func:`harmonize_file` (the ``python -m helpers
+* :mod:`~helpers.harmonize.melody_io` — :func:`read_melody`, :func:`melody_from_text`, :func:`harmonize_melody`,
+  :func:`alternatives`, :func:`write_setting` and :func:`harmonize_file` (notebook 11; the ``python -m helpers
   harmonize`` command lives in :mod:`helpers.cli`).
 
 Every name is importable from here, as notebooks do with ``from helpers import harmonize as H``.
@@ -49,7 +50,26 @@ from .encoding import (
     training_windows,
     window_starts,
 )
-from .melody_io import Melody, clean_monophonic, harmonize_file, read_melody
+from .melody_io import (
+    Fault,
+    Melody,
+    Setting,
+    alternatives,
+    clean_monophonic,
+    grid_melody,
+    guess_phrase_ends,
+    harmonize_file,
+    harmonize_melody,
+    melody_from_text,
+    order_violations,
+    performed_melody,
+    read_melody,
+    setting_faults,
+    setting_score,
+    with_key,
+    with_phrase_ends,
+    write_setting,
+)
 from .model import PROGRAM, Harmonizer, best_octave_shift
 from .network import build_model
 from .penalty import PENALTY_GRID, choose_penalty, parallels
@@ -76,4 +96,9 @@ __all__ = [
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs",
+]
+__all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)
+    "Fault", "Setting", "alternatives", "grid_melody", "guess_phrase_ends", "harmonize_melody", "melody_from_text",
+    "order_violations", "performed_melody", "setting_faults", "setting_score", "with_key", "with_phrase_ends",
+    "write_setting",
 ]
