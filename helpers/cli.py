@@ -251,6 +251,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     from . import harmonize as H
     from .harmonize.melody_io import (
         alternatives,
+        find_key,
         harmonize_melody,
         numbered_path,
         read_melody,
@@ -262,17 +263,15 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     melody_path = Path(args.melody)
     out = args.output or melody_path.with_name(f"{melody_path.stem}-harmonized.mid")
     outputs = args.voices
+    melody = read_melody(melody_path, key=args.key, find=False)  # an unusable file stops here, before any model
     if args.key is None:
         try:
             classifier = load_key_classifier()
         except FileNotFoundError:
-            read_melody(melody_path, key=(0, "major"))  # reject an unusable file before any training
             print(f"no saved key classifier at {model_path()}: training one on the chorales as python -m helpers "
                   "train-key does (notebook 08's classifier; about half a minute) ...", file=sys.stderr)
             classifier = None
-        melody = read_melody(melody_path, classifier=classifier)
-    else:
-        melody = read_melody(melody_path, key=args.key)
+        melody = find_key(melody, classifier)
     print(describe_key(melody))
     print(describe_phrases(melody))
     try:

@@ -56,6 +56,7 @@ from .melody_io import (
     Setting,
     alternatives,
     clean_monophonic,
+    find_key,
     grid_melody,
     guess_phrase_ends,
     harmonize_file,
@@ -98,7 +99,7 @@ __all__ = [
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs",
 ]
 __all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)
-    "Fault", "Setting", "alternatives", "grid_melody", "guess_phrase_ends", "harmonize_melody", "melody_from_text",
+    "Fault", "Setting", "alternatives", "find_key", "grid_melody", "guess_phrase_ends", "harmonize_melody", "melody_from_text",
     "order_violations", "performed_melody", "setting_faults", "setting_score", "with_key", "with_phrase_ends",
     "write_setting",
 ]

@@ -151,13 +151,14 @@ def grid_melody(voice: Voice, steps_per_beat: int = STEPS_PER_BEAT) -> Voice:
     """The melody as the network reads it: on a grid of ``steps_per_beat`` steps per beat, each step holds the
     note sounding at its start, so a note shorter than a step that starts between two steps (an ornament) is
     left out and a note starting off the grid (a triplet) starts at the next step. Consecutive steps of one note
-    make one note. ``voice`` is one line (:func:`clean_monophonic`), first note at beat 0 or later.
+    make one note; the grid ends where the melody's end rounds to. ``voice`` is one line
+    (:func:`clean_monophonic`), first note at beat 0 or later.
 
     Notebook: 11_harmonize_your_melody
     """
     if not len(voice):
         return voice
-    n = int(np.ceil(voice.end * steps_per_beat - 1e-9))
+    n = max(int(np.round(voice.end * steps_per_beat)), 1)  # where the grid ends, as voice_to_steps rounds it
     t = np.arange(n) / steps_per_beat + ONSET_TOLERANCE
     idx = np.searchsorted(voice.starts, t, side="right") - 1
     sounding = (idx >= 0) & (voice.ends[np.maximum(idx, 0)] > t)
@@ -206,9 +207,7 @@ def _key_of(key: str | tuple[int, str] | None) -> tuple[int, str] | None:
 
 
 def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=None, key=None, classifier=None,
-                   anacrusis: float | None = None, source: str = "") -> Melody:
-    from ..keyfinding import key_classifier, rank_keys
-
+                   anacrusis: float | None = None, source: str = "", find: bool = True) -> Melody:
     offset = float(voice.starts.min())
     voice = voice.shift(-offset)
     anacrusis = pickup_beats(offset, ts) if anacrusis is None else anacrusis
@@ -218,23 +217,30 @@ def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=N
             phrase_ends += (float(voice.end),)
     else:
         phrase_ends, phrase_source = guess_phrase_ends(voice, ts, anacrusis), "guessed"
-    if graces is not None and len(graces):
-        graces = graces.shift(-offset)
-    else:
-        graces = None
+    graces = graces.shift(-offset) if graces is not None and len(graces) else None
     given = _key_of(key)
-    if given is not None:
-        tonic, mode = given
-        keys, key_source = [], "key given"
-    else:
-        keys = rank_keys(classifier if classifier is not None else key_classifier(), [voice])
-        tonic, mode, _ = keys[0]
-        key_source = "key classifier of notebook 08 (from the notes alone)"
-    return Melody(voice, offset, ts, tempo, tonic, mode, key_source, anacrusis, pm, voice.name, phrase_ends,
-                  phrase_source, keys, graces, source or str(path))
+    tonic, mode = given if given is not None else (0, "major")
+    melody = Melody(voice, offset, ts, tempo, tonic, mode, "key given" if given is not None else "not found yet",
+                    anacrusis, pm, voice.name, phrase_ends, phrase_source, [], graces, source or str(path))
+    return find_key(melody, classifier) if given is None and find else melody
 
 
-def _melody_from_score(score, path, key=None, classifier=None, source: str = "") -> Melody:
+def find_key(melody: Melody, classifier=None) -> Melody:
+    """The melody in the key notebook 08's classifier finds in its notes (:func:`helpers.keyfinding.rank_keys`;
+    ``classifier`` defaults to the saved one, trained and saved first if there is none), with the two runners-up
+    in ``keys``.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from ..keyfinding import key_classifier, rank_keys
+
+    keys = rank_keys(classifier if classifier is not None else key_classifier(), [melody.voice])
+    tonic, mode, _ = keys[0]
+    return replace(melody, tonic=tonic, mode=mode, keys=keys,
+                   key_source="key classifier of notebook 08 (from the notes alone)")
+
+
+def _melody_from_score(score, path, key=None, classifier=None, source: str = "", find: bool = True) -> Melody:
     parts = [p for p in getattr(score, "parts", None) or [score] if len(p.flatten().notes)]
     if not parts:
         raise InputError(path, "no notes in the melody")
@@ -247,17 +253,18 @@ def _melody_from_score(score, path, key=None, classifier=None, source: str = "")
     first = float(voice.starts.min())
     pickup = score_pickup(part, first, ts) or pickup_beats(first, ts)
     return _finish_melody(voice, path, ts, score_tempo(score, 100.0), None, fermata_ends(part, voice),
-                          grace_notes(part), key, classifier, pickup, source)
+                          grace_notes(part), key, classifier, pickup, source, find)
 
 
 def read_melody(path: str | os.PathLike, key: str | tuple[int, str] | None = None,
-                classifier=None) -> Melody:
+                classifier=None, find: bool = True) -> Melody:
     """Read a melody: the first track with pitched notes of a MIDI file, the first part of a MusicXML file, or
     the first tune of an ABC file. The key is ``key`` if given (``'G minor'`` or ``(7, 'minor')``), else the one
     notebook 08's classifier finds in the notes (``classifier``, default the saved one, trained and saved first
     if there is none: :func:`helpers.keyfinding.key_classifier`); a key signature in the file is not read.
-    Raises :class:`~helpers.errors.InputError` naming the file and the reason for anything unusable, before any
-    classifier is loaded or trained.
+    With ``find=False`` and no ``key`` the key is left for :func:`find_key` (C major until then). Raises
+    :class:`~helpers.errors.InputError` naming the file and the reason for anything unusable, before any classifier
+    is loaded or trained.
 
     Notebook: 11_harmonize_your_melody
     """
@@ -270,9 +277,9 @@ def read_melody(path: str | os.PathLike, key: str | tuple[int, str] | None = Non
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             raise InputError(path, f"cannot read it ({exc.strerror})") from exc
-        return _melody_from_score(parse_abc(text, path), path, key, classifier)
+        return _melody_from_score(parse_abc(text, path), path, key, classifier, find=find)
     if suffix in MUSICXML_SUFFIXES:
-        return _melody_from_score(parse_score(path), path, key, classifier)
+        return _melody_from_score(parse_score(path), path, key, classifier, find=find)
     if suffix not in MIDI_SUFFIXES and path.is_file() and path.read_bytes()[:4] != b"MThd":
         raise InputError(path, f"'{suffix or 'no suffix'}' is not a melody file the course reads (MIDI .mid, "
                                "MusicXML .musicxml/.xml/.mxl, ABC .abc)")
@@ -282,7 +289,7 @@ def read_melody(path: str | os.PathLike, key: str | tuple[int, str] | None = Non
         raise InputError(path, "no pitched notes")
     voice = clean_monophonic(tracks[0], path)
     return _finish_melody(voice, path, midi_time_signature(pm), midi_tempo(pm, 120.0), pm, key=key,
-                          classifier=classifier)
+                          classifier=classifier, find=find)
 
 
 def melody_from_text(text: str, notation: str = "tinyNotation", key: str | tuple[int, str] | None = None,
