@@ -234,7 +234,7 @@ def describe_phrases(melody) -> str:
 
     Notebook: 11_harmonize_your_melody
     """
-    how = {"fermatas": "from the fermatas", "guessed": "guessed from long notes at bar ends (no fermatas)",
+    how = {"fermatas": "from the fermatas", "guessed": "guessed: no fermatas, so the end and long notes at bar ends",
            "given": "given"}[melody.phrase_source]
     return f"phrase endings at beats {', '.join(f'{e:g}' for e in melody.phrase_ends)} ({how})"
 

@@ -362,8 +362,12 @@ def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp
         assert not out.exists()
 
 
-def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys):
+def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys,
+                                                                    tiny_key_model):
+    from helpers import keyfinding as kf
+
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    kf.save_key_classifier(tiny_key_model, tmp_path / "data" / "models" / kf.MODEL_FILE)  # the key classifier only
     calls = []
 
     def fake_train_default(seed=0, outputs=H.DEFAULT_OUTPUTS):  # the real one trains on all chorales (a minute)

@@ -55,6 +55,7 @@ from .melody_io import (
     Melody,
     Setting,
     alternatives,
+    chord_numeral,
     clean_monophonic,
     find_key,
     grid_melody,
@@ -67,6 +68,7 @@ from .melody_io import (
     read_melody,
     setting_faults,
     setting_score,
+    uploaded_files,
     with_key,
     with_phrase_ends,
     write_setting,
@@ -99,7 +101,7 @@ __all__ = [
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs",
 ]
 __all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)
-    "Fault", "Setting", "alternatives", "find_key", "grid_melody", "guess_phrase_ends", "harmonize_melody", "melody_from_text",
-    "order_violations", "performed_melody", "setting_faults", "setting_score", "with_key", "with_phrase_ends",
-    "write_setting",
+    "Fault", "Setting", "alternatives", "find_key", "grid_melody", "guess_phrase_ends", "harmonize_melody",
+    "chord_numeral", "melody_from_text", "order_violations", "performed_melody", "setting_faults", "setting_score", "uploaded_files",
+    "with_key", "with_phrase_ends", "write_setting",
 ]

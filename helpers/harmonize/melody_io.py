@@ -237,7 +237,7 @@ def find_key(melody: Melody, classifier=None) -> Melody:
     keys = rank_keys(classifier if classifier is not None else key_classifier(), [melody.voice])
     tonic, mode, _ = keys[0]
     return replace(melody, tonic=tonic, mode=mode, keys=keys,
-                   key_source="key classifier of notebook 08 (from the notes alone)")
+                   key_source="the key classifier of notebook 08, from the notes alone")
 
 
 def _melody_from_score(score, path, key=None, classifier=None, source: str = "", find: bool = True) -> Melody:
@@ -332,6 +332,22 @@ def with_key(melody: Melody, key: str | tuple[int, str]) -> Melody:
     """
     tonic, mode = _key_of(key)
     return replace(melody, tonic=tonic, mode=mode, key_source="key given")
+
+
+def uploaded_files(value) -> list[tuple[str, bytes]]:
+    """``(file name, content)`` of every file in the ``value`` of an ``ipywidgets.FileUpload``, whichever
+    ipywidgets made it: 7.x gives a dict ``{name: {"metadata": ..., "content": bytes}}``, 8.x a tuple of dicts
+    ``{"name": ..., "content": memoryview, ...}``; ``google.colab.files.upload()`` returns ``{name: bytes}``, read
+    alike. Empty when nothing was uploaded.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    if not value:
+        return []
+    if isinstance(value, dict):
+        return [(str(name), bytes(item["content"] if isinstance(item, dict) else item))
+                for name, item in value.items()]
+    return [(str(item["name"]), bytes(item["content"])) for item in value]
 
 
 # ---------------------------------------------------------------------------------------------- harmonizing
@@ -482,18 +498,47 @@ def _sounding_index(v: Voice, t: float) -> int | None:
     return i if i >= 0 and v.ends[i] > t + 1e-9 else None
 
 
+def chord_numeral(names: Sequence[str], key) -> str:
+    """The Roman numeral of the chord of these pitches in a music21 ``Key``: music21's
+    ``roman.romanNumeralFromChord`` figure (``'V6'``, ``'ii65'``; a chromatic chord as a secondary dominant such as
+    ``'V7/V'`` when music21 finds one). ``names`` are music21 pitch names, highest voice
+    first. When the notes make no triad or seventh chord, one upper voice at a time is left out (the highest
+    first: a passing note of the melody is not part of the harmony) and the first triad or seventh chord found is
+    named; when none is, the numeral of the key's own triad on music21's root (an open fifth on G in G major is
+    ``'I'``, not music21's ``'i5'``).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from music21 import chord, roman
+
+    names = list(names)
+    tries = [names] + [names[:i] + names[i + 1:] for i in range(len(names) - 1)] if len(names) > 2 else [names]
+    for notes in tries:
+        c = chord.Chord(notes)
+        if c.isTriad() or c.isSeventh():
+            figure = roman.romanNumeralFromChord(c, key).figure
+            if any(sign in figure for sign in "#b-"):  # chromatic: a secondary dominant names it better (V7/V)
+                secondary = roman.romanNumeralFromChord(c, key, preferSecondaryDominants=True).figure
+                figure = secondary if "/" in secondary else figure
+            return figure
+    degree = key.getScaleDegreeFromPitch(chord.Chord(names).root())
+    if degree is None:  # a chromatic root: music21's own name
+        return roman.romanNumeralFromChord(chord.Chord(names), key).figure
+    return roman.RomanNumeral(degree, key).romanNumeral
+
+
 def setting_score(voices: Sequence[Voice], time_signature: tuple[int, int], key: tuple[int, str],
                   anacrusis: float = 0.0, graces: Voice | None = None, numerals: bool = False,
                   title: str | None = None):
     """A ``music21.stream.Score`` of a setting, every note as written (no rounding to a grid, unlike
     :func:`helpers.score.voices_to_score`), spelled in ``key`` by :func:`helpers.theory.spell_line`; ``graces``
     (zero-length notes) are written as grace notes in the first part. With ``numerals``, each note of the lowest
-    voice carries the Roman numeral (``roman.romanNumeralFromChord`` in ``key``) of the chord sounding where it
-    starts, as a lyric under it.
+    voice carries the Roman numeral (:func:`chord_numeral`, music21's ``roman.romanNumeralFromChord`` in ``key``)
+    of the chord sounding where it starts, as a lyric under it.
 
     Notebook: 11_harmonize_your_melody
     """
-    from music21 import chord, clef, metadata, meter, note, pitch, roman, stream
+    from music21 import clef, metadata, meter, note, pitch, stream
     from music21 import key as m21key
 
     from ..score import CLEFS
@@ -526,8 +571,7 @@ def setting_score(voices: Sequence[Voice], time_signature: tuple[int, int], key:
                     at = _sounding_index(other, float(s))
                     if at is not None:
                         names.append(spelt[k][at].music21_name)
-                figure = roman.romanNumeralFromChord(chord.Chord(names), m21_key).figure
-                n.addLyric(figure)
+                n.addLyric(chord_numeral(names, m21_key))
             part.insert(start + lead, n)
         if i == 0 and graces is not None:
             for p, s in zip(graces.pitches, graces.starts):
