@@ -201,6 +201,18 @@ def long_tune(n: int = 555) -> Voice:
     return Voice("Melody", pitches, starts, starts + lengths)
 
 
+class ThirdsBelow:
+    """A stand-in for a harmonizer: alto, tenor and bass a third, an octave and a tenth under the melody it reads."""
+
+    steps_per_beat = 4
+
+    def harmonize(self, melody, tonic, mode, time_signature=(4, 4), anacrusis=0.0, phrase_ends=(), temperature=0.0,
+                  seed=None, return_score=False):
+        voices = [melody.renamed("Soprano")] + [melody.transpose(-k).renamed(v) for k, v in
+                                                 ((4, "Alto"), (12, "Tenor"), (16, "Bass"))]
+        return (voices, 0.0) if return_score else voices
+
+
 @pytest.mark.parametrize("case", ["turn", "triplets", "six-eight pickup", "555 notes"])
 def test_the_written_soprano_is_the_melody_exactly(tmp_path, tiny_models, tiny_key_model, case):
     if case == "turn":
@@ -213,7 +225,9 @@ def test_the_written_soprano_is_the_melody_exactly(tmp_path, tiny_models, tiny_k
         src = midi_melody(tmp_path / "long.mid", long_tune(), tempo=132)
         melody = H.read_melody(src, classifier=tiny_key_model)
         assert len(melody.voice) == 555
-    setting = H.harmonize_melody(melody, tiny_models["satb"])
+    # the long tune goes through a stand-in network (a Keras GRU run eagerly over 2,000 steps takes a minute here)
+    harmonizer = tiny_models["satb"] if case != "555 notes" else ThirdsBelow()
+    setting = H.harmonize_melody(melody, harmonizer)
     assert exact(setting.voices[0]) == exact(melody.voice)
     out = H.write_setting(setting, melody, tmp_path / "out.mid")
     written = midi_to_voices(pretty_midi.PrettyMIDI(str(out)))
