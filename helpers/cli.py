@@ -292,7 +292,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
         write_setting(setting, melody, path)
         faults = setting_faults(setting.voices, melody.time_signature, melody.anacrusis)
         print(f"wrote {path} (Soprano + {' + '.join(outputs)}; log-probability {setting.log_probability:.1f}, "
-              f"{len(faults)} voice-leading faults)")
+              f"{len(faults)} voice-leading fault{'' if len(faults) == 1 else 's'})")
     if args.samples and len(settings) < args.samples:
         print(f"only {len(settings)} different settings in {4 * args.samples} draws at temperature "
               f"{args.temperature or 1.0:g}", file=sys.stderr)

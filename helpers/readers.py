@@ -292,7 +292,7 @@ def _abc_default_length(text: str) -> str:
     return text[:at] + "L:1/8\n" + text[at:]
 
 
-def _parse_abc_once(text: str, name: str):
+def _parse_abc_once(text: str, name: str, original: str | None = None):
     import contextlib
     import io
 
@@ -307,7 +307,11 @@ def _parse_abc_once(text: str, name: str):
         raise InputError(name, f"typo in the ABC: music21 could not read it ({type(exc).__name__}: {reason})") from exc
     bad = re.search(r"Could not get pitch information from note:\s*(\S+?),? assuming", warnings.getvalue())
     if bad:
-        raise InputError(name, f"typo in the ABC: {bad.group(1)!r} is not a note (notes are A–G and a–g, with , "
+        token = bad.group(1)
+        lines = [n for n, line in enumerate((original or text).splitlines(), 1)
+                 if token in line and not _ABC_FIELD.match(line)]
+        where = f" in line {lines[0]}" if lines else ""
+        raise InputError(name, f"typo in the ABC{where}: {token!r} is not a note (notes are A–G and a–g, with , "
                                "and ' for octaves, ^ _ = for accidentals, a number or / for the length)")
     if isinstance(score, stream.Opus):  # several tunes (X: fields): the first one
         if not len(score.scores):
@@ -321,19 +325,19 @@ def parse_abc(text: str, source: str | os.PathLike | None = None):
     ``music21.expressions.Fermata``, as in MusicXML (music21's own ABC reader drops fermatas; the fermata
     decorations ``H``, ``!fermata!`` and ``+fermata+`` are found by parsing the tune a second time with them
     written as a decoration it keeps). A tune without ``L:`` gets the standard's eighth notes. A typo music21 reports
-    raises :class:`InputError` (named ``source``, default ``"ABC"``) that quotes it.
+    raises :class:`InputError` (named ``source``, default ``"ABC"``) that quotes it and names its line.
 
     Notebook: 11_harmonize_your_melody
     """
     from music21 import articulations, expressions
 
     name = source if source is not None else "ABC"
-    text = _abc_default_length(text)
+    original, text = text, _abc_default_length(text)
     plain_text, marked_text = _mark_abc_fermatas(text, ""), _mark_abc_fermatas(text, "M")
-    score = _parse_abc_once(plain_text, name)
+    score = _parse_abc_once(plain_text, name, original)
     if marked_text == plain_text:
         return score
-    marked = _parse_abc_once(marked_text, name)
+    marked = _parse_abc_once(marked_text, name, original)
     plain_notes, marked_notes = list(score.flatten().notes), list(marked.flatten().notes)
     if len(plain_notes) != len(marked_notes):  # cannot happen for a decoration; keep the tune without fermatas
         return score

@@ -101,7 +101,7 @@ def test_abc_fermatas_become_phrase_ends_and_grace_notes_are_kept(tiny_key_model
 
 
 def test_an_abc_typo_or_chord_is_one_sentence_and_a_missing_length_field_means_eighths():
-    with pytest.raises(InputError, match=r"^ABC: typo in the ABC: 'Q2' is not a note"):
+    with pytest.raises(InputError, match=r"^ABC: typo in the ABC in line 4: 'Q2' is not a note"):
         parse_abc("X:1\nL:1/8\nK:C\ncd ef gQ2 a|")
     with pytest.raises(InputError, match=r"^ABC: chords instead of a melody \(a chord at beat 1\)"):
         H.melody_from_text("X:1\nL:1/4\nK:C\nc [ceg] d e|", "abc", key="C major")
