@@ -533,8 +533,9 @@ def setting_score(voices: Sequence[Voice], time_signature: tuple[int, int], key:
     """A ``music21.stream.Score`` of a setting, every note as written (no rounding to a grid, unlike
     :func:`helpers.score.voices_to_score`), spelled in ``key`` by :func:`helpers.theory.spell_line`; ``graces``
     (zero-length notes) are written as grace notes in the first part. With ``numerals``, each note of the lowest
-    voice carries the Roman numeral (:func:`chord_numeral`, music21's ``roman.romanNumeralFromChord`` in ``key``)
-    of the chord sounding where it starts, as a lyric under it.
+    voice that starts on a beat carries the Roman numeral (:func:`chord_numeral`, music21's
+    ``roman.romanNumeralFromChord`` in ``key``) of the chord sounding there, as a lyric under it, unless the chord
+    is the one named last (a chord held or repeated is named once; notes between beats are passing).
 
     Notebook: 11_harmonize_your_melody
     """
@@ -560,18 +561,22 @@ def setting_score(voices: Sequence[Voice], time_signature: tuple[int, int], key:
         part.insert(0, copy.deepcopy(m21_key))
         part.insert(0, {"treble": clef.TrebleClef, "treble8vb": clef.Treble8vbClef,
                         "bass": clef.BassClef}[CLEFS.get(v.name, "treble")]())
+        last_figure = None
         for sp, s, e in zip(spelt[i], v.starts, v.ends):
             start, end = _notatable(s), _notatable(e)
             if end <= start:
                 continue
             n = note.Note(sp.music21_name, quarterLength=end - start)
-            if numerals and i == len(voices) - 1 and len(voices) > 1:
+            if numerals and i == len(voices) - 1 and len(voices) > 1 and (start + lead) % 1 == 0:
                 names = []
                 for k, other in enumerate(voices):
                     at = _sounding_index(other, float(s))
                     if at is not None:
                         names.append(spelt[k][at].music21_name)
-                n.addLyric(chord_numeral(names, m21_key))
+                figure = chord_numeral(names, m21_key)
+                if figure != last_figure:
+                    n.addLyric(figure)
+                last_figure = figure
             part.insert(start + lead, n)
         if i == 0 and graces is not None:
             for p, s in zip(graces.pitches, graces.starts):
