@@ -3,7 +3,7 @@ statuses (notebooks 00, 08–10).
 
 Commands: ``data`` (build the chorale cache and MIDI export), ``train-key`` and ``key`` (the key classifier of
 notebook 08), ``train-harmonizer`` (the networks of notebooks 09 and 10's ablation tables), ``harmonize`` (notebook
-09's alto or notebook 10's three voices under a melody).
+09's alto or notebook 10's three voices under a melody, in the key notebook 08's classifier finds; notebook 11).
 
 Exit statuses: 0 on success; 1 when an input cannot be used (:class:`~helpers.errors.InputError`, a missing file,
 folder or saved model), reported as one line ``error: PATH: REASON`` on stderr, without a traceback; 2 for a usage
@@ -189,28 +189,130 @@ def _voices_option(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
-def cmd_harmonize(args: argparse.Namespace) -> int:
-    """``harmonize MELODY``: write the melody with generated voices to a MIDI file; trains and saves a model first
-    if none is saved (rejecting an unusable melody before that minute of training).
+def key_option(text: str) -> tuple[int, str]:
+    """``--key "G minor"`` → ``(7, 'minor')`` (:func:`helpers.theory.parse_key_name`); a bad name is a usage
+    error (argparse's one line, exit 2).
 
-    Notebook: 09_harmonization
+    Notebook: 11_harmonize_your_melody
     """
-    from .harmonize import DEFAULT_OUTPUTS, Harmonizer, harmonize_file, read_melody, train_default
+    from .theory import parse_key_name
+
+    try:
+        return parse_key_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def output_option(text: str) -> Path:
+    """``-o OUT``: a path whose suffix says the format (``.mid``/``.midi`` or ``.musicxml``/``.xml``); any other
+    suffix is a usage error.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from .harmonize.melody_io import output_format
+
+    try:
+        output_format(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return Path(text)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def describe_key(melody) -> str:
+    """The line ``harmonize`` prints about the key: the key used and where it came from, with the classifier's
+    runners-up and their probabilities.
+
+    Notebook: 11_harmonize_your_melody
+    """
     from .theory import key_name
 
+    ranking = ", ".join(f"{key_name(t, m)} {p:.0%}" for t, m, p in melody.keys)
+    if melody.key_source == "key given":
+        return f"key: {melody.key_name} (given with --key)"
+    return f"key: {melody.key_name} (found by the key classifier of notebook 08 from the notes: {ranking})"
+
+
+def describe_phrases(melody) -> str:
+    """The line ``harmonize`` prints about the phrase endings used (beats from the first note, and how found).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    how = {"fermatas": "from the fermatas", "guessed": "guessed: no fermatas, so the end and long notes at bar ends",
+           "given": "given"}[melody.phrase_source]
+    return f"phrase endings at beats {', '.join(f'{e:g}' for e in melody.phrase_ends)} ({how})"
+
+
+def cmd_harmonize(args: argparse.Namespace) -> int:
+    """``harmonize MELODY``: write the melody with generated voices to a MIDI or MusicXML file (the suffix of
+    ``-o`` decides), in the key notebook 08's classifier finds (or ``--key``); ``--samples N`` writes N sampled
+    alternatives ``OUT-1``, ``OUT-2``, ... instead. Prints the key and the phrase endings used. Rejects an
+    unusable melody before anything is trained; trains and saves the key classifier or the harmonizer first if
+    none is saved.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from . import harmonize as H
+    from .harmonize.melody_io import (
+        alternatives,
+        find_key,
+        harmonize_melody,
+        numbered_path,
+        read_melody,
+        setting_faults,
+        write_setting,
+    )
+    from .keyfinding import load_key_classifier, model_path
+
+    melody_path = Path(args.melody)
+    out = args.output or melody_path.with_name(f"{melody_path.stem}-harmonized.mid")
     outputs = args.voices
+    melody = read_melody(melody_path, key=args.key, find=False)  # an unusable file stops here, before any model
+    if args.key is None:
+        try:
+            classifier = load_key_classifier()
+        except FileNotFoundError:
+            print(f"no saved key classifier at {model_path()}: training one on the chorales as python -m helpers "
+                  "train-key does (notebook 08's classifier; about half a minute) ...", file=sys.stderr)
+            classifier = None
+        melody = find_key(melody, classifier)
+    print(describe_key(melody))
+    print(describe_phrases(melody))
     try:
-        harmonizer = Harmonizer.load(outputs=outputs)
+        harmonizer = H.Harmonizer.load(outputs=outputs)
     except FileNotFoundError:
-        read_melody(args.melody)  # reject an unusable file before spending a minute on training
-        notebook = "09" if outputs == DEFAULT_OUTPUTS else "10"
-        print(f"no saved model at {Harmonizer.default_path(outputs)}: training one on the chorales with notebook "
-              f"{notebook}'s settings (about a minute; running notebook {notebook} saves the same kind of "
-              "model there) ...", file=sys.stderr)
-        harmonizer = train_default(outputs=outputs)
-    path, melody = harmonize_file(args.melody, args.output, harmonizer, outputs)
-    print(f"wrote {path} (Soprano + {' + '.join(outputs)}; {key_name(melody.tonic, melody.mode)} from the "
-          f"{melody.key_source})")
+        notebook = "09" if outputs == H.DEFAULT_OUTPUTS else "10"
+        print(f"no saved model at {H.Harmonizer.default_path(outputs)}: making notebook {notebook}'s best one (an "
+              "ensemble of three networks, from python -m helpers train-harmonizer's if saved, else trained now: "
+              f"about three minutes; running notebook {notebook} saves the same model there) ...", file=sys.stderr)
+        harmonizer = H.train_default(outputs=outputs)
+    if args.samples:
+        settings = alternatives(melody, harmonizer, args.samples, args.temperature or 1.0)
+        paths = [numbered_path(out, i + 1) for i in range(len(settings))]
+    else:
+        settings = [harmonize_melody(melody, harmonizer, args.temperature, 0 if args.temperature else None)]
+        paths = [Path(out)]
+    for setting, path in zip(settings, paths):
+        write_setting(setting, melody, path)
+        faults = setting_faults(setting.voices, melody.time_signature, melody.anacrusis)
+        print(f"wrote {path} (Soprano + {' + '.join(outputs)}; log-probability {setting.log_probability:.1f}, "
+              f"{len(faults)} voice-leading fault{'' if len(faults) == 1 else 's'})")
+    if args.samples and len(settings) < args.samples:
+        print(f"only {len(settings)} different settings in {4 * args.samples} draws at temperature "
+              f"{args.temperature or 1.0:g}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -245,15 +347,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train-harmonizer", help="train the harmonizer networks that notebooks 09 and 10 compare",
                        description="Train and save (in data/models/recipes) every network of notebook 09's and 10's "
                                    "ablation tables, three seeds each; networks saved with the same settings are "
-                                   "kept. About ten minutes on two cores the first time.")
+                                   "kept. About a quarter of an hour on two cores the first time.")
     p.set_defaults(func=cmd_train_harmonizer)
 
-    p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI/MusicXML "
-                                         "file")
-    p.add_argument("melody", help="MIDI file whose first track with notes is the melody (or a MusicXML file)")
-    p.add_argument("-o", "--output", help="MIDI file to write (default: MELODY-harmonized.mid beside it)")
+    p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI, "
+                                         "MusicXML or ABC file",
+                       description="Harmonize a melody in the key that notebook 08's classifier finds in its notes "
+                                   "(or --key); print the key and the phrase endings used; write MIDI or MusicXML.")
+    p.add_argument("melody", help="the melody: MIDI (.mid/.midi: the first track with notes), MusicXML "
+                                  "(.musicxml/.xml/.mxl: the first part) or ABC (.abc: the first tune)")
+    p.add_argument("-o", "--output", type=output_option,
+                   help="file to write, .mid/.midi or .musicxml/.xml (default: MELODY-harmonized.mid beside it)")
     p.add_argument("--voices", default=VOICE_SETS["alto"], type=_voices_option,
                    help="voices to generate: alto (default) or satb (tracks Soprano, Alto, Tenor, Bass)")
+    p.add_argument("--key", type=key_option, help='the key, e.g. "G minor" or "Bb major" (default: found from the '
+                                                  "notes; a key signature in the file is not read)")
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="write N different sampled settings, OUT-1, OUT-2, ... (temperature 1 unless given)")
+    p.add_argument("--temperature", type=_non_negative_float, default=0.0, metavar="T",
+                   help="0 (default) writes the most likely setting; above 0 samples (larger: freer)")
     p.set_defaults(func=cmd_harmonize)
     return parser
 

@@ -449,3 +449,64 @@ def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
     Notebook: 08_key_classification
     """
     return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
+
+
+def transposed_key_probabilities(model, X: np.ndarray) -> np.ndarray:
+    """``(n, 24)``: the classifier's key probabilities averaged over the 12 transpositions of each row of ``X``
+    (rows of :func:`features`): the row moved up ``r`` semitones is classified, and its probabilities are moved back
+    down ``r`` before averaging. The classifier was trained on all 12 transpositions, so it should answer alike
+    in every key; averaging makes it do so exactly (a melody in G gets the answer its copy in F gets, moved up a
+    tone).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    X = np.asarray(X, dtype="float32")
+    keys = np.arange(24)
+    total = np.zeros((len(X), 24))
+    for r in range(12):
+        total += key_probabilities(model, rotate(X, r))[:, transpose_key_number(keys, r)]
+    return total / 12
+
+
+def rank_keys(model, voices: Sequence[Voice], n: int = 3, transpositions: bool = True) -> list[tuple[int, str, float]]:
+    """The ``n`` keys the trained classifier finds most likely for these notes (their :func:`features`; no key
+    signature is read), best first, as ``(tonic, mode, probability)``. With ``transpositions`` (the default) the
+    probabilities are averaged over the 12 transpositions of the notes (:func:`transposed_key_probabilities`);
+    without, they are the classifier's own (:func:`key_probabilities`, whose best key is :func:`detect_key`'s).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    X = features(voices)[None]
+    probs = (transposed_key_probabilities(model, X) if transpositions else key_probabilities(model, X))[0]
+    best = np.argsort(-probs, kind="stable")[:n]
+    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
+
+
+def train_and_save_key_classifier(path: str | os.PathLike | None = None, steps: int = 600):
+    """Train the key classifier on every chorale of :func:`helpers.chorales.load_chorales` (as ``python -m helpers
+    train-key`` does) and save it (default: :func:`model_path`); return the model.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from .chorales import load_chorales
+
+    chorales = load_chorales()
+    X = np.stack([features(c) for c in chorales])
+    model = train_key_classifier(X, key_labels(chorales), steps=steps)
+    save_key_classifier(model, path)
+    return model
+
+
+def key_classifier(path: str | os.PathLike | None = None, train: bool = True):
+    """The saved key classifier (default: :func:`model_path`); if none is saved and ``train`` is true, one trained
+    on the chorales and saved there first (:func:`train_and_save_key_classifier`, about half a minute). Raises
+    FileNotFoundError when none is saved and ``train`` is false.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    try:
+        return load_key_classifier(path)
+    except FileNotFoundError:
+        if not train:
+            raise
+    return train_and_save_key_classifier(path)

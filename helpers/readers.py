@@ -18,6 +18,7 @@ tempo); metre, tempo and key signature come from its first events (:func:`midi_t
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -220,3 +221,142 @@ def read_voices(path: str | os.PathLike) -> list[Voice]:
         raise InputError(path, "no notes")
     return voices
 
+
+
+# ------------------------------------------------------------------------------------ melodies typed as text
+
+#: The two text notations a melody may be typed or pasted in (notebook 11), and the suffix of an ABC file.
+TEXT_FORMATS = ("tinyNotation", "abc")
+ABC_SUFFIXES = (".abc",)
+#: ABC decorations that mark a fermata (``H`` is the short form); music21's ABC reader drops them all.
+_ABC_FERMATAS = re.compile(r"^[!+](inverted)?fermata[!+]$")
+#: What :func:`_mark_abc_fermatas` leaves alone in a line of ABC music: text in quotes, ``!decorations!`` and
+#: ``+decorations+``, inline fields such as ``[K:G]``.
+_ABC_SKIP = re.compile(r'("[^"]*"|![^!\s]*!|\+[^+\s]*\+|\[[A-Za-z]:[^\]]*\])')
+_ABC_FIELD = re.compile(r"^\s*[A-Za-z+]:")
+
+
+def parse_tiny_notation(text: str, source: str | os.PathLike | None = None):
+    """Parse a melody written in music21's tinyNotation (``"4/4 g4 g d' d' e' e' d'2"``; a leading
+    ``tinyNotation:`` is allowed) into a music21 stream. music21 skips tokens it cannot read without a word; here
+    a typo raises :class:`InputError` (named ``source``, default ``"tinyNotation"``) that says which token, counted
+    from 1, is wrong.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from music21 import tinyNotation
+
+    name = source if source is not None else "tinyNotation"
+    body = re.sub(r"^\s*tinyNotation:\s*", "", text)
+    if not body.strip():
+        raise InputError(name, "no notes: the tinyNotation text is empty")
+    try:
+        return tinyNotation.Converter(body, raiseExceptions=True).parse().stream
+    except Exception as exc:  # music21's TinyNotationException, or an error raised while building a note
+        token = re.search(r"token: '(.*)'", str(exc))
+        tokens = body.split()
+        if token and token.group(1) in tokens:
+            where = f"token {tokens.index(token.group(1)) + 1} of {len(tokens)}, {token.group(1)!r}, is not a note, " \
+                    "rest, tuplet or time signature (write e.g. c4, d'8, e-4, f#2., r4, trip{c8 d e}, 3/4)"
+        else:
+            where = f"music21 could not read it ({type(exc).__name__}: {exc})"
+        raise InputError(name, f"typo in tinyNotation: {where}") from exc
+
+
+def _mark_abc_fermatas(text: str, mark: str = "M") -> str:
+    """The ABC text with every fermata decoration of the music lines (``H``, ``!fermata!``, ``+fermata+``) written
+    as ``mark``: ``M``, a decoration music21 keeps (as a tenuto), or ``""`` to drop them (music21 would drop the
+    note after an ``H`` with it)."""
+    lines, in_body = [], False
+    for line in text.splitlines():
+        if _ABC_FIELD.match(line) or line.lstrip().startswith("%"):
+            in_body = in_body or line.lstrip().startswith("K:")
+            lines.append(line)
+            continue
+        if not in_body:
+            lines.append(line)
+            continue
+        parts = _ABC_SKIP.split(line)
+        lines.append("".join((mark if _ABC_FERMATAS.match(p) else p) if i % 2 else p.replace("H", mark)
+                             for i, p in enumerate(parts)))
+    return "\n".join(lines) + "\n"
+
+
+def _abc_default_length(text: str) -> str:
+    """ABC without an ``L:`` field means eighth notes (the ABC standard's default, for metres of 3/4 and more);
+    music21 refuses such a tune, so the field is written in after the ``X:`` line (or at the start)."""
+    if re.search(r"^\s*L:", text, re.M):
+        return text
+    head = re.search(r"^\s*X:.*$", text, re.M)
+    at = head.end() + 1 if head else 0
+    return text[:at] + "L:1/8\n" + text[at:]
+
+
+def _parse_abc_once(text: str, name: str, original: str | None = None):
+    import contextlib
+    import io
+
+    from music21 import converter, stream
+
+    warnings = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(warnings):
+            score = converter.parse(text, format="abc")
+    except Exception as exc:  # music21's ABC reader raises many types for text it cannot read
+        reason = str(exc).split(". tPrev")[0]
+        raise InputError(name, f"typo in the ABC: music21 could not read it ({type(exc).__name__}: {reason})") from exc
+    bad = re.search(r"Could not get pitch information from note:\s*(\S+?),? assuming", warnings.getvalue())
+    if bad:
+        token = bad.group(1)
+        lines = [n for n, line in enumerate((original or text).splitlines(), 1)
+                 if token in line and not _ABC_FIELD.match(line)]
+        where = f" in line {lines[0]}" if lines else ""
+        raise InputError(name, f"typo in the ABC{where}: {token!r} is not a note (notes are A–G and a–g, with , "
+                               "and ' for octaves, ^ _ = for accidentals, a number or / for the length)")
+    if isinstance(score, stream.Opus):  # several tunes (X: fields): the first one
+        if not len(score.scores):
+            raise InputError(name, "no tune in the ABC text (a tune starts with an X: line)")
+        score = score.scores[0]
+    return score
+
+
+def parse_abc(text: str, source: str | os.PathLike | None = None):
+    """Parse an ABC tune (the first if the text holds several) into a music21 score whose fermata notes carry a
+    ``music21.expressions.Fermata``, as in MusicXML (music21's own ABC reader drops fermatas; the fermata
+    decorations ``H``, ``!fermata!`` and ``+fermata+`` are found by parsing the tune a second time with them
+    written as a decoration it keeps). A tune without ``L:`` gets the standard's eighth notes. A typo music21 reports
+    raises :class:`InputError` (named ``source``, default ``"ABC"``) that quotes it and names its line.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from music21 import articulations, expressions
+
+    name = source if source is not None else "ABC"
+    original, text = text, _abc_default_length(text)
+    plain_text, marked_text = _mark_abc_fermatas(text, ""), _mark_abc_fermatas(text, "M")
+    score = _parse_abc_once(plain_text, name, original)
+    if marked_text == plain_text:
+        return score
+    marked = _parse_abc_once(marked_text, name, original)
+    plain_notes, marked_notes = list(score.flatten().notes), list(marked.flatten().notes)
+    if len(plain_notes) != len(marked_notes):  # cannot happen for a decoration; keep the tune without fermatas
+        return score
+    for before, after in zip(plain_notes, marked_notes):
+        tenuto = [a for a in after.articulations if isinstance(a, articulations.Tenuto)]
+        if tenuto and not any(isinstance(a, articulations.Tenuto) for a in before.articulations):
+            after.articulations = [a for a in after.articulations if not isinstance(a, articulations.Tenuto)]
+            after.expressions.append(expressions.Fermata())
+    return marked
+
+
+def grace_notes(part, offset: float = 0.0) -> Voice:
+    """The grace notes of a music21 part (notes without duration, which :func:`part_to_voice` leaves out) as a
+    :class:`Voice` of zero-length notes at the beat of the note they ornament, minus ``offset``; a chord as a
+    grace keeps its top note.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    rows = [(max(p.midi for p in n.pitches), float(n.offset) - offset) for n in part.flatten().notes
+            if n.duration.isGrace and len(n.pitches)]
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 2)
+    return Voice("Grace notes", arr[:, 0].astype(int), arr[:, 1], arr[:, 1])

@@ -40,3 +40,29 @@ def chorales() -> list[Chorale]:
 
 
 __all__ = ["make_voice", "make_chorale", "VOICES"]
+
+
+# ------------------------------------------------ tiny models for the melody and command tests (notebook 11)
+
+@pytest.fixture(scope="session")
+def tiny_key_model():
+    """notebook 08's key classifier, trained in seconds on generated scale melodies (tests/melodies.py)."""
+    from tests.melodies import tiny_key_classifier
+
+    return tiny_key_classifier()
+
+
+@pytest.fixture(scope="session")
+def tiny_models() -> dict:
+    """A tiny alto and a tiny alto-tenor-bass harmonizer, decoded with the voice order as a hard rule."""
+    from tests.melodies import tiny_harmonizers
+
+    return tiny_harmonizers()
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory, tiny_models, tiny_key_model):
+    """A data folder whose models/ holds the tiny harmonizers and key classifier, as data/models would."""
+    from tests.melodies import save_models
+
+    return save_models(tmp_path_factory.mktemp("data"), tiny_models, tiny_key_model)

@@ -121,3 +121,157 @@ def test_key_names_with_flats_do_not_crash_a_console_that_cannot_write_them(tmp_
     name, key = result.stdout.decode("ascii").rstrip("\n").split("\t")
     assert name == str(tune).replace("♭", "b")
     parse_key_name(key)  # a key name, written with b and # where it has a flat or a sharp
+
+
+# --------------------------------------------- harmonize: every input and output format, alternatives, errors
+
+ABC_TUNE = """X:1
+T:A tune with a pickup and fermatas
+M:3/4
+L:1/8
+K:G
+D2|G2 B2 d2|B2 G2 D2|E2 c2 e2|!fermata!d4 B2|c2 A2 F2|G2 B2 d2|c2 A2 F2|HG4|]
+"""
+
+
+@pytest.fixture(scope="module")
+def melody_files(tmp_path_factory) -> dict[str, Path]:
+    """One tune as ABC, MusicXML (from the ABC, fermatas kept) and MIDI."""
+    from helpers.readers import parse_abc
+
+    folder = tmp_path_factory.mktemp("melodies")
+    abc = folder / "tune.abc"
+    abc.write_text(ABC_TUNE)
+    xml = folder / "tune.musicxml"
+    parse_abc(ABC_TUNE).write("musicxml", fp=str(xml))
+    mid = folder / "tune.mid"
+    parse_abc(ABC_TUNE).write("midi", fp=str(mid))
+    return {"abc": abc, "musicxml": xml, "midi": mid}
+
+
+def run_in_process(*args: str, data: Path, monkeypatch, capsys) -> tuple[int, str, str]:
+    """``main(ARGS)`` in this process (the models load without starting a new TensorFlow): (status, out, err)."""
+    monkeypatch.setenv("COURSE_DATA_DIR", str(data))
+    capsys.readouterr()
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def printed_key(stdout: str) -> str:
+    line = next(x for x in stdout.splitlines() if x.startswith("key: "))
+    return line[5:].split(" (")[0]
+
+
+@pytest.mark.parametrize("source, suffix", [("abc", ".musicxml"), ("musicxml", ".mid"), ("midi", ".xml")])
+def test_harmonize_reads_abc_musicxml_and_midi_and_writes_midi_or_musicxml(melody_files, models_dir, tmp_path,
+                                                                          monkeypatch, capsys, source, suffix):
+    import pretty_midi
+
+    from helpers.midi import midi_to_voices
+    from helpers.readers import parse_score, part_to_voice
+
+    out = tmp_path / f"setting{suffix}"
+    status, stdout, stderr = run_in_process("harmonize", str(melody_files[source]), "-o", str(out), "--voices", "satb",
+                                            data=models_dir, monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[0].startswith("key: ") and "key classifier of notebook 08" in lines[0] and "%" in lines[0]
+    fermatas = "phrase endings at beats 12, 24 (from the fermatas)"
+    assert lines[1] == fermatas if source != "midi" else lines[1].startswith("phrase endings at beats")
+    assert lines[2].startswith(f"wrote {out} (Soprano + Alto + Tenor + Bass; log-probability -")
+    if suffix == ".mid":
+        voices = midi_to_voices(pretty_midi.PrettyMIDI(str(out)))
+    else:
+        score = parse_score(out)
+        voices = [part_to_voice(p, p.partName) for p in score.parts]
+    assert [v.name for v in voices] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert voices[0].pitches.tolist() == [62, 67, 71, 74, 71, 67, 62, 64, 72, 76, 74, 71, 72, 69, 66, 67, 71, 74,
+                                          72, 69, 66, 67]
+
+
+def test_harmonize_with_samples_writes_n_different_alternatives(melody_files, models_dir, tmp_path, monkeypatch,
+                                                                capsys):
+    out = tmp_path / "alt.mid"
+    status, stdout, stderr = run_in_process("harmonize", str(melody_files["abc"]), "-o", str(out), "--voices", "satb",
+                                            "--samples", "3", "--temperature", "2", data=models_dir,
+                                            monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
+    written = [tmp_path / f"alt-{i}.mid" for i in (1, 2, 3)]
+    assert sorted(tmp_path.iterdir()) == written  # the alternatives only
+    assert [line.split(" (")[0] for line in stdout.splitlines()[2:]] == [f"wrote {p}" for p in written]
+    contents = {p.read_bytes() for p in written}
+    assert len(contents) == 3
+
+
+def test_harmonize_with_key_uses_it_and_the_key_signature_is_never_read(melody_files, models_dir, tmp_path,
+                                                                        monkeypatch, capsys):
+    import pretty_midi
+
+    def run(*args):
+        status, stdout, stderr = run_in_process("harmonize", *args, data=models_dir, monkeypatch=monkeypatch,
+                                                capsys=capsys)
+        assert status == 0, stderr
+        return stdout
+
+    given = run(str(melody_files["midi"]), "-o", str(tmp_path / "g.mid"), "--key", "G minor")
+    assert given.splitlines()[0] == "key: G minor (given with --key)"
+    assert pretty_midi.PrettyMIDI(str(tmp_path / "g.mid")).key_signature_changes[0].key_number == 19  # G minor
+    pm = pretty_midi.PrettyMIDI(str(melody_files["midi"]))
+    pm.key_signature_changes = [pretty_midi.KeySignature(pretty_midi.key_name_to_key_number("Eb minor"), 0.0)]
+    signed = tmp_path / "signed.mid"
+    pm.write(str(signed))
+    plain = run(str(melody_files["midi"]), "-o", str(tmp_path / "a.mid"))
+    wrong = run(str(signed), "-o", str(tmp_path / "b.mid"))
+    assert printed_key(plain) == printed_key(wrong) != "E♭ minor"  # the notes decide, not the signature
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--key", "H dorian"), "not a key name"),
+    (("-o", "out.pdf"), "cannot write '.pdf'"),
+    (("--samples", "0"), "must be 1 or more"),
+    (("--temperature", "-1"), "must be 0 or more"),
+])
+def test_harmonize_bad_options_are_usage_errors_and_write_nothing(melody_files, tmp_path, args, message):
+    result = run_command("harmonize", str(melody_files["abc"]), *args, data=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "models").exists() and not list(melody_files["abc"].parent.glob("*-harmonized*"))
+
+
+@pytest.fixture(scope="module")
+def bad_melodies(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    from helpers.midi import Voice, write_midi
+
+    folder = tmp_path_factory.mktemp("bad")
+    files = {}
+    typo = folder / "typo.abc"
+    typo.write_text("X:1\nL:1/8\nK:C\ncdef gQ2 a2|\n")
+    files["ABC typo"] = (typo, "typo in the ABC in line 4: 'Q2' is not a note")
+    chords = folder / "chords.abc"
+    chords.write_text("X:1\nL:1/4\nK:C\nc [ceg] d e|\n")
+    files["ABC chords"] = (chords, "chords instead of a melody (a chord at beat 1)")
+    rests = folder / "rests.abc"
+    rests.write_text("X:1\nL:1/4\nK:C\nz4|z4|\n")
+    files["no notes"] = (rests, "no notes in the melody")
+    garbage = folder / "broken.musicxml"
+    garbage.write_text("<score-partwise><part id='P1'><measure")
+    files["unreadable MusicXML"] = (garbage, "music21 could not parse it")
+    piano = folder / "piano.mid"
+    write_midi([Voice("Piano", np.array([60, 64, 67, 62]), np.array([0.0, 0, 0, 1]), np.array([1.0, 1, 1, 2]))],
+               piano)
+    files["MIDI chords"] = (piano, "chords instead of a melody: 2 notes start together")
+    text = folder / "tune.txt"
+    text.write_text("c d e f g")
+    files["unknown format"] = (text, "'.txt' is not a melody file the course reads")
+    return files
+
+
+@pytest.mark.parametrize("case", ["ABC typo", "ABC chords", "no notes", "unreadable MusicXML", "MIDI chords",
+                                  "unknown format"])
+def test_harmonize_rejects_a_bad_melody_in_one_line_and_writes_nothing(bad_melodies, tmp_path, case):
+    path, reason = bad_melodies[case]
+    out = tmp_path / "out.musicxml"
+    result = run_command("harmonize", str(path), "-o", str(out), data=tmp_path)
+    assert_one_line_error(result, f"{path}: {reason}")
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert not out.exists() and not (tmp_path / "models").exists()  # nothing written, nothing trained

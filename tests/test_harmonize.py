@@ -14,7 +14,7 @@ from helpers.cli import main
 from helpers.errors import InputError
 from helpers.midi import Voice, midi_to_voices, write_midi
 from helpers.pianoroll import REST, steps_to_voice
-from helpers.theory import signature_sharps
+from helpers.theory import key_number, parse_key_name, signature_sharps
 
 C_MAJOR = [0, 2, 4, 5, 7, 9, 11]
 
@@ -41,9 +41,12 @@ def chorales():
 
 
 @pytest.fixture(scope="module")
-def tiny(chorales, tmp_path_factory):
-    """A tiny alto harmonizer saved in a temporary data folder (returns that folder)."""
+def tiny(chorales, tmp_path_factory, tiny_key_model):
+    """A tiny alto harmonizer saved in a temporary data folder, beside a tiny key classifier (returns that
+    folder)."""
     import keras
+
+    from helpers import keyfinding as kf
 
     keras.utils.set_random_seed(0)
     folder = tmp_path_factory.mktemp("data")
@@ -51,6 +54,7 @@ def tiny(chorales, tmp_path_factory):
     harmonizer.save(folder / "models" / "harmonizer-alto.keras")
     satb = tiny_satb(chorales).with_voice_leading(H.VoiceLeading(3.0, 3.0, 3, "beat"))
     satb.save(folder / "models" / "harmonizer-alto-tenor-bass.keras")
+    kf.save_key_classifier(tiny_key_model, folder / "models" / kf.MODEL_FILE)
     return folder
 
 
@@ -261,14 +265,15 @@ def test_harmonize_returns_voices_in_the_melody_key(data_dir):
 def test_command_writes_soprano_and_alto_on_the_melody_tempo_meter_and_key(data_dir, tmp_path, capsys):
     src = melody_file(tmp_path / "tune.mid", [71, 73, 75, 76, 78, 76, 75, 73, 71], tempo=75, ts=(3, 4), key=(4, "major"))
     out = tmp_path / "out" / "harm.mid"
-    assert main(["harmonize", str(src), "-o", str(out)]) == 0
-    assert str(out) in capsys.readouterr().out
+    assert main(["harmonize", str(src), "-o", str(out), "--key", "E major"]) == 0
+    printed = capsys.readouterr().out
+    assert str(out) in printed and "key: E major (given with --key)" in printed
     pm = pretty_midi.PrettyMIDI(str(out))
     assert [i.name for i in pm.instruments] == ["Soprano", "Alto"]
     assert pm.get_tempo_changes()[1][0] == pytest.approx(75)
     ts = pm.time_signature_changes[0]
     assert (ts.numerator, ts.denominator) == (3, 4)
-    assert pm.key_signature_changes[0].key_number == 4
+    assert pm.key_signature_changes[0].key_number == 4  # the key used, given here (the file's signature is not read)
     voices = midi_to_voices(pm)
     assert np.array_equal(voices[0].pitches, [71, 73, 75, 76, 78, 76, 75, 73, 71])
     assert len(voices[1]) > 0 and voices[1].end <= voices[0].end + 1e-6
@@ -290,7 +295,7 @@ def test_command_default_output_sits_beside_the_melody(data_dir, tmp_path):
     assert (tmp_path / "song-harmonized.mid").exists()
 
 
-def test_command_reads_musicxml(data_dir, tmp_path):
+def test_command_reads_musicxml(data_dir, tmp_path, capsys):
     from music21 import key, meter, note, stream
 
     part = stream.Part([meter.TimeSignature("3/4"), key.KeySignature(-1)])
@@ -300,8 +305,10 @@ def test_command_reads_musicxml(data_dir, tmp_path):
     stream.Score([part]).write("musicxml", fp=str(src))
     out = tmp_path / "x.mid"
     assert main(["harmonize", str(src), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()[0]  # "key: B♭ major (found by the key classifier ...)"
     pm = pretty_midi.PrettyMIDI(str(out))
-    assert pm.key_signature_changes[0].key_number == 5  # F major
+    assert pm.key_signature_changes[0].key_number == key_number(*parse_key_name(printed[5:].split(" (")[0]))
+    assert np.array_equal(midi_to_voices(pm)[0].pitches, [65, 67, 69, 70, 72, 69, 65])
 
 
 def bad_files(tmp_path):
@@ -355,8 +362,12 @@ def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp
         assert not out.exists()
 
 
-def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys):
+def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys,
+                                                                    tiny_key_model):
+    from helpers import keyfinding as kf
+
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    kf.save_key_classifier(tiny_key_model, tmp_path / "data" / "models" / kf.MODEL_FILE)  # the key classifier only
     calls = []
 
     def fake_train_default(seed=0, outputs=H.DEFAULT_OUTPUTS):  # the real one trains on all chorales (a minute)
@@ -415,10 +426,11 @@ def test_estimate_key_with_a_signature_keeps_to_that_signature(tonic, mode):
     assert found == (tonic, mode)
 
 
-def test_read_melody_takes_a_minor_key_signature_from_the_file(tmp_path):
-    src = melody_file(tmp_path / "e.mid", [64, 66, 67, 71, 67, 66, 64, 63, 64], key=(4, "minor"))
-    melody = H.read_melody(src)
-    assert (melody.tonic, melody.mode, melody.key_source) == (4, "minor", "key signature")
+def test_read_melody_finds_the_key_from_the_notes_whatever_the_signature(tmp_path, tiny_key_model):
+    for sig in [(4, "minor"), (0, "major")]:
+        src = melody_file(tmp_path / "e.mid", [64, 66, 67, 71, 67, 66, 64, 63, 64], key=sig)
+        melody = H.read_melody(src, classifier=tiny_key_model)
+        assert (melody.tonic, melody.mode) == (4, "minor") and "classifier" in melody.key_source
 
 
 # ------------------------------------------------------------------------------------ joint decoding

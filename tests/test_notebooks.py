@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PLAN = ["00_setup", "01_perceptron", "02_logistic_regression", "03_softmax_and_hidden_layers", "04_deep_networks",
         "05_recurrent_networks", "06_encoder_decoder", "07_midi_and_pianorolls", "08_key_classification",
-        "09_harmonization", "10_four_part_harmonization"]
+        "09_harmonization", "10_four_part_harmonization", "11_harmonize_your_melody"]
 
 spec = importlib.util.spec_from_file_location("clean_notebooks", ROOT / "scripts" / "clean_notebooks.py")
 clean = importlib.util.module_from_spec(spec)

@@ -17,7 +17,8 @@ One module per step, in the order notebook 09 uses them:
 * :mod:`~helpers.harmonize.recipes` — the levers of notebook 09's ablation as :class:`Recipe` objects, the
   networks behind them (``python -m helpers train-harmonizer``) and :data:`BEST`, what ``harmonize`` uses.
 * :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
-* :mod:`~helpers.harmonize.melody_io` — :func:`read_melody` and :func:`harmonize_file` (the ``python -m helpers
+* :mod:`~helpers.harmonize.melody_io` — :func:`read_melody`, :func:`melody_from_text`, :func:`harmonize_melody`,
+  :func:`alternatives`, :func:`write_setting` and :func:`harmonize_file` (notebook 11; the ``python -m helpers
   harmonize`` command lives in :mod:`helpers.cli`).
 
 Every name is importable from here, as notebooks do with ``from helpers import harmonize as H``.
@@ -55,7 +56,29 @@ from .encoding import (
     training_windows,
     window_starts,
 )
-from .melody_io import Melody, clean_monophonic, harmonize_file, read_melody
+from .melody_io import (
+    Fault,
+    Melody,
+    Setting,
+    alternatives,
+    chord_numeral,
+    clean_monophonic,
+    find_key,
+    grid_melody,
+    guess_phrase_ends,
+    harmonize_file,
+    harmonize_melody,
+    melody_from_text,
+    order_violations,
+    performed_melody,
+    read_melody,
+    setting_faults,
+    setting_score,
+    uploaded_files,
+    with_key,
+    with_phrase_ends,
+    write_setting,
+)
 from .model import PROGRAM, Harmonizer, best_octave_shift
 from .network import build_model
 from .penalty import PENALTY_GRID, choose_penalty, parallels
@@ -96,4 +119,9 @@ __all__ = [
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
     "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "Network", "Recipe",
     "ablation_networks", "load_network", "load_recipe",
+]
+__all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)
+    "Fault", "Setting", "alternatives", "find_key", "grid_melody", "guess_phrase_ends", "harmonize_melody",
+    "chord_numeral", "melody_from_text", "order_violations", "performed_melody", "setting_faults", "setting_score", "uploaded_files",
+    "with_key", "with_phrase_ends", "write_setting",
 ]

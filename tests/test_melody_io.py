@@ -1,0 +1,378 @@
+"""Melodies in and settings out (helpers.harmonize.melody_io, helpers.readers' text notations, notebook 11): every
+input format, the melody kept exactly (ornaments, grace notes, triplets, 6/8 with a pickup, a long tune), the key
+from the notes alone, phrase endings, the errors a learner makes, the MusicXML written, the alternatives and the
+voice-order constraints. Tiny models are trained on generated music (tests/melodies.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pretty_midi
+import pytest
+
+from helpers import harmonize as H
+from helpers import keyfinding as kf
+from helpers.errors import InputError
+from helpers.midi import Voice, midi_to_voices, voices_to_midi, write_midi
+from helpers.readers import grace_notes, parse_abc, parse_score, parse_tiny_notation, part_to_voice
+from tests.conftest import make_voice
+from tests.melodies import scale_melody
+
+TURN = "4/4 c'4 d'32 c'32 b32 c'32 e'4 f'8 e'8 d'4 c'2 g'2 c'1"
+ABC_68 = """X:1
+T:Pickup in six-eight
+M:6/8
+L:1/8
+K:Dmin
+A|d2e f2g|a3 Ha2 A|{B}d2c d2e|!fermata!f3 z2 A|d2e f2g|a2g f2e|d6|]
+"""
+
+
+def exact(voice: Voice) -> list[tuple[int, float, float]]:
+    return [(int(p), round(float(s), 6), round(float(e), 6)) for p, s, e in zip(voice.pitches, voice.starts, voice.ends)]
+
+
+def same_notes(a: Voice, b: Voice, tol: float = 0.01) -> bool:
+    """Same pitches, onsets and ends within ``tol`` beats (a MIDI file stores times in ticks, 220 to the beat)."""
+    return (np.array_equal(a.pitches, b.pitches) and np.allclose(a.starts, b.starts, atol=tol)
+            and np.allclose(a.ends, b.ends, atol=tol))
+
+
+def midi_melody(path, voice: Voice, **kwargs):
+    pm = voices_to_midi([voice], **kwargs)
+    pm.write(str(path))
+    return path
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+def test_a_turn_of_32nd_notes_is_a_melody_not_chords(tmp_path, tiny_key_model):
+    """The bug of issue 14: onsets compared on the grid made four 32nds 'start together'."""
+    melody = H.melody_from_text(TURN, classifier=tiny_key_model)
+    assert [round(s, 4) for s in melody.voice.starts[:6]] == [0, 1, 1.125, 1.25, 1.375, 1.5]
+    midi = midi_melody(tmp_path / "turn.mid", melody.voice, tempo=90)
+    again = H.read_melody(midi, classifier=tiny_key_model)
+    assert same_notes(again.voice, melody.voice)
+
+
+def test_only_truly_simultaneous_onsets_are_chords():
+    turn = Voice("m", np.array([72, 74, 72, 71]), np.array([0, 1, 1.125, 1.25]), np.array([1, 1.125, 1.25, 2]))
+    assert len(H.clean_monophonic(turn, "x")) == 4
+    chord = Voice("m", np.array([60, 64, 67]), np.array([0.0, 0.0, 1.0]), np.array([1.0, 1.0, 2.0]))
+    with pytest.raises(InputError, match="chords instead of a melody: 1 notes start together .* beat 0"):
+        H.clean_monophonic(chord, "x")
+
+
+def test_grid_melody_takes_the_note_sounding_at_each_step_start():
+    melody = H.melody_from_text(TURN, key="C major").voice
+    grid = H.grid_melody(melody, 4)
+    # the turn's first 32nd sounds at beat 1, the third at 1.25; e' starts on the grid at 1.5
+    assert exact(grid)[:4] == [(72, 0, 1), (74, 1, 1.25), (71, 1.25, 1.5), (76, 1.5, 2.5)]
+    triplets = H.melody_from_text("4/4 trip{c'8 d' e'} f'4 g'2", key="C major").voice
+    assert exact(H.grid_melody(triplets, 4)) == [(72, 0, 0.5), (74, 0.5, 0.75), (76, 0.75, 1), (77, 1, 2),
+                                                  (79, 2, 4)]
+
+
+def test_tiny_notation_is_read_with_its_metre_and_triplets():
+    melody = H.melody_from_text("3/4 trip{g8 a b} c'4 d' e'2.", key="G major")
+    assert melody.time_signature == (3, 4) and melody.source == "tinyNotation"
+    assert exact(melody.voice)[:3] == [(67, 0, round(1 / 3, 6)), (69, round(1 / 3, 6), round(2 / 3, 6)),
+                                       (71, round(2 / 3, 6), 1)]
+
+
+def test_a_tiny_notation_typo_names_the_token():
+    with pytest.raises(InputError, match=r"^tinyNotation: typo in tinyNotation: token 4 of 6, 'x4', is not a note"):
+        parse_tiny_notation("4/4 c4 d4 x4 e4 f4")
+    with pytest.raises(InputError, match="no notes"):
+        H.melody_from_text("   ", key="C major")
+    with pytest.raises(InputError, match="no notes"):
+        H.melody_from_text("4/4 r1 r1", key="C major")
+
+
+def test_abc_fermatas_become_phrase_ends_and_grace_notes_are_kept(tiny_key_model):
+    melody = H.melody_from_text(ABC_68, "abc", classifier=tiny_key_model)
+    assert melody.time_signature == (6, 8) and melody.anacrusis == pytest.approx(0.5)
+    assert melody.phrase_source == "fermatas"
+    # H on the second a of bar 2 (beats 5-6 after the eighth-note pickup) and !fermata! on the f of bar 4 (9.5-11)
+    assert melody.phrase_ends == (6.0, 11.0, melody.voice.end)
+    assert melody.graces is not None and exact(melody.graces) == [(70, 6.5, 6.5)]  # {B}: B flat in D minor
+    assert len(melody.voice) == 23  # the note after H is kept (music21 alone drops it)
+
+
+def test_an_abc_typo_or_chord_is_one_sentence_and_a_missing_length_field_means_eighths():
+    with pytest.raises(InputError, match=r"^ABC: typo in the ABC in line 4: 'Q2' is not a note"):
+        parse_abc("X:1\nL:1/8\nK:C\ncd ef gQ2 a|")
+    with pytest.raises(InputError, match=r"^ABC: chords instead of a melody \(a chord at beat 1\)"):
+        H.melody_from_text("X:1\nL:1/4\nK:C\nc [ceg] d e|", "abc", key="C major")
+    score = parse_abc("X:1\nM:4/4\nK:G\nGABc d2 B2|")
+    assert part_to_voice(score.parts[0], "m").ends[-1] == pytest.approx(4.0)  # L:1/8 by default
+
+
+def test_abc_and_musicxml_and_midi_files_read_the_same_melody(tmp_path, tiny_key_model):
+    abc = tmp_path / "tune.abc"
+    abc.write_text(ABC_68)
+    from_abc = H.read_melody(abc, classifier=tiny_key_model)
+    xml = tmp_path / "tune.musicxml"
+    parse_abc(ABC_68).write("musicxml", fp=str(xml))
+    from_xml = H.read_melody(xml, classifier=tiny_key_model)
+    midi = midi_melody(tmp_path / "tune.mid", from_abc.voice.shift(from_abc.offset + 2.5), time_signature=(6, 8))
+    from_midi = H.read_melody(midi, classifier=tiny_key_model)
+    assert exact(from_abc.voice) == exact(from_xml.voice) and same_notes(from_abc.voice, from_midi.voice)
+    assert from_abc.phrase_ends == from_xml.phrase_ends  # the fermatas survive MusicXML
+    assert from_midi.phrase_source == "guessed" and from_midi.anacrusis == pytest.approx(0.5)
+    assert from_abc.key_name == from_xml.key_name == from_midi.key_name
+
+
+@pytest.mark.parametrize("sharps", [-3, 0, 4])
+def test_the_key_comes_from_the_notes_not_the_key_signature(tmp_path, tiny_key_model, sharps):
+    from music21 import key, meter, note, stream
+
+    part = stream.Part([meter.TimeSignature("4/4"), key.KeySignature(sharps)])
+    for name in ["A4", "B4", "C5", "D5", "E5", "C5", "B4", "G#4", "A4", "E4", "A4"]:  # A minor
+        part.append(note.Note(name, quarterLength=1))
+    src = tmp_path / f"a-minor-{sharps}.musicxml"
+    stream.Score([part]).write("musicxml", fp=str(src))
+    melody = H.read_melody(src, classifier=tiny_key_model)
+    assert (melody.tonic, melody.mode) == (9, "minor") and "classifier" in melody.key_source
+    assert len(melody.keys) == 3 and melody.keys[0][:2] == (9, "minor")
+
+
+def test_rank_keys_gives_the_best_key_and_two_runners_up_with_probabilities(tiny_key_model):
+    ranked = kf.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")])
+    assert [k[:2] for k in ranked][0] == (7, "major") and len(ranked) == 3
+    probs = [p for _, _, p in ranked]
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1 + 1e-6 and len({k[:2] for k in ranked}) == 3
+    plain = kf.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")], transpositions=False)
+    assert plain[0][:2] == kf.detect_key(tiny_key_model, [scale_melody(7, 7, "major")])
+
+
+def test_keys_averaged_over_transpositions_move_with_the_melody(tiny_key_model):
+    """The same tune a tone higher gets the same probabilities, a tone higher: exactly, not only nearly."""
+    from helpers.theory import transpose_key_number
+
+    tune = scale_melody(3, 5, "major")
+    low = kf.transposed_key_probabilities(tiny_key_model, kf.features([tune])[None])[0]
+    high = kf.transposed_key_probabilities(tiny_key_model, kf.features([tune.transpose(2)])[None])[0]
+    np.testing.assert_allclose(high[transpose_key_number(np.arange(24), 2)], low, atol=1e-5)
+    assert low.sum() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_given_key_overrides_the_classifier_and_a_bad_name_is_refused():
+    melody = H.melody_from_text("4/4 g4 a b c' d'1", key="G minor")
+    assert (melody.tonic, melody.mode, melody.keys) == (7, "minor", [])
+    assert H.with_key(melody, "Bb major").key_name == "B♭ major"
+    with pytest.raises(InputError, match="not a key name"):
+        H.melody_from_text("4/4 g4 a b c' d'1", key="H dorian")
+
+
+def test_phrase_ends_are_guessed_from_long_notes_at_bar_ends_and_can_be_marked():
+    melody = H.melody_from_text("4/4 c'4 d' e' f' g'1 e'4 d' c' d' c'1", key="C major")
+    assert melody.phrase_source == "guessed" and melody.phrase_ends == (8.0, 16.0)
+    marked = H.with_phrase_ends(melody, [4])
+    assert marked.phrase_ends == (4.0, 16.0) and marked.phrase_source == "given"
+
+
+def test_key_classifier_is_trained_and_saved_when_none_is_saved(tmp_path, monkeypatch, tiny_key_model):
+    calls = []
+
+    def fake_train(path=None, steps=600):  # the real one trains on all chorales
+        calls.append(path)
+        kf.save_key_classifier(tiny_key_model, path)
+        return tiny_key_model
+
+    monkeypatch.setattr(kf, "train_and_save_key_classifier", fake_train)
+    path = tmp_path / "models" / kf.MODEL_FILE
+    with pytest.raises(FileNotFoundError):
+        kf.key_classifier(path, train=False)
+    assert kf.key_classifier(path) is tiny_key_model and path.exists() and calls == [path]
+    kf.key_classifier(path)
+    assert len(calls) == 1  # loaded, not trained again
+
+
+# --------------------------------------------------------------------------------------- harmonizing exactly
+
+def long_tune(n: int = 555) -> Voice:
+    rng = np.random.default_rng(5)
+    lengths = rng.choice([0.5, 1.0, 1.0, 1.5, 2.0, 1 / 3], n)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    degrees = np.clip(np.cumsum(rng.choice([-1, 1, -2, 2], n)), -4, 9)
+    pitches = 67 + np.array([0, 2, 4, 5, 7, 9, 11])[degrees % 7] + 12 * (degrees // 7)
+    return Voice("Melody", pitches, starts, starts + lengths)
+
+
+class ThirdsBelow:
+    """A stand-in for a harmonizer: alto, tenor and bass a third, an octave and a tenth under the melody it reads."""
+
+    steps_per_beat = 4
+
+    def harmonize(self, melody, tonic, mode, time_signature=(4, 4), anacrusis=0.0, phrase_ends=(), temperature=0.0,
+                  seed=None, return_score=False):
+        voices = [melody.renamed("Soprano")] + [melody.transpose(-k).renamed(v) for k, v in
+                                                 ((4, "Alto"), (12, "Tenor"), (16, "Bass"))]
+        return (voices, 0.0) if return_score else voices
+
+
+@pytest.mark.parametrize("case", ["turn", "triplets", "six-eight pickup", "555 notes"])
+def test_the_written_soprano_is_the_melody_exactly(tmp_path, tiny_models, tiny_key_model, case):
+    if case == "turn":
+        melody = H.melody_from_text(TURN, classifier=tiny_key_model)
+    elif case == "triplets":
+        melody = H.melody_from_text("3/4 trip{g8 a b} c'4 d' e'2. trip{d'8 c' b} a4 g2.", classifier=tiny_key_model)
+    elif case == "six-eight pickup":
+        melody = H.melody_from_text(ABC_68, "abc", classifier=tiny_key_model)
+    else:
+        src = midi_melody(tmp_path / "long.mid", long_tune(), tempo=132)
+        melody = H.read_melody(src, classifier=tiny_key_model)
+        assert len(melody.voice) == 555
+    # the long tune goes through a stand-in network (a Keras GRU run eagerly over 2,000 steps takes a minute here)
+    harmonizer = tiny_models["satb"] if case != "555 notes" else ThirdsBelow()
+    setting = H.harmonize_melody(melody, harmonizer)
+    assert exact(setting.voices[0]) == exact(melody.voice)
+    out = H.write_setting(setting, melody, tmp_path / "out.mid")
+    written = midi_to_voices(pretty_midi.PrettyMIDI(str(out)))
+    assert same_notes(written[0].shift(-melody.offset), H.performed_melody(melody))
+    assert [v.name for v in written] == ["Soprano", "Alto", "Tenor", "Bass"]
+
+
+def test_grace_notes_sound_just_before_their_note_in_midi():
+    melody = H.melody_from_text(ABC_68, "abc", key="D minor")
+    played = H.performed_melody(melody)
+    assert len(played) == len(melody.voice) + 1
+    grace = np.flatnonzero(played.pitches == 70)[0]
+    assert played.ends[grace] == pytest.approx(6.5) and played.starts[grace] == pytest.approx(6.5 - H.melody_io.GRACE_BEATS)
+    assert played.ends[grace - 1] == pytest.approx(played.starts[grace])  # taken from the note before
+
+
+def test_musicxml_written_reopens_in_music21_with_the_same_notes(tmp_path, tiny_models):
+    melody = H.melody_from_text(ABC_68, "abc", key="D minor")
+    setting = H.harmonize_melody(melody, tiny_models["satb"])
+    out = H.write_setting(setting, melody, tmp_path / "setting.musicxml")
+    score = parse_score(out)
+    assert [p.partName for p in score.parts] == ["Soprano", "Alto", "Tenor", "Bass"]
+    lead = 3.0 - melody.anacrusis  # the pickup is written after rests filling its bar
+    for part, voice in zip(score.parts, setting.voices):
+        again = part_to_voice(part, voice.name).shift(-lead)
+        assert exact(again) == exact(voice), voice.name
+    assert exact(grace_notes(score.parts[0]).shift(-lead)) == exact(melody.graces)
+    from music21 import key
+
+    assert score.parts[0].recurse().getElementsByClass(key.Key)[0].tonic.name == "D"
+
+
+def test_the_score_is_spelled_in_the_key_with_a_roman_numeral_under_each_chord():
+    s = make_voice("Soprano", [76, 77, 79, 79], [1, 1, 1, 1])
+    a = make_voice("Alto", [72, 72, 74, 71], [1, 1, 1, 1])
+    t = make_voice("Tenor", [67, 69, 71, 67], [1, 1, 1, 1])
+    b = make_voice("Bass", [48, 53, 55, 55], [1, 1, 1, 1])
+    score = H.setting_score([s, a, t, b], (4, 4), (0, "major"), numerals=True)
+    bass = score.parts[-1].flatten().notes
+    assert [n.lyric for n in bass] == ["I", "IV", "V", None]  # a repeated chord is named once
+    minor = H.setting_score([make_voice("Soprano", [70], [4]), make_voice("Bass", [63], [4])], (4, 4), (3, "major"))
+    assert minor.parts[0].flatten().notes[0].pitch.name == "B-"  # E flat major spells B flat, not A sharp
+
+
+def test_voice_leading_faults_are_listed_by_bar_and_beat():
+    s = make_voice("Soprano", [72, 72, 74, 76], [1, 1, 1, 1])  # C5 C5 D5 E5
+    b = make_voice("Bass", [48, 60, 62, 55], [1, 1, 1, 1])  # C3 C4 D4 G3: octaves C-D in parallel at beat 3
+    faults = H.setting_faults([s, b], (4, 4))
+    assert [str(f) for f in faults] == ["bar 1, beat 3: parallel octaves (Soprano–Bass)"]
+    with_pickup = H.setting_faults([s, b], (4, 4), anacrusis=1.0)
+    assert (with_pickup[0].bar, with_pickup[0].beat) == (1, 2)
+    crossing = H.setting_faults([s, make_voice("Alto", [67, 74, 67, 67], [1, 1, 1, 1])], (4, 4))
+    assert [(f.rule, f.bar, f.beat) for f in crossing] == [("crossing", 1, 2)]
+
+
+# ------------------------------------------------------------------------------------ constraints, alternatives
+
+def order_ok(setting: H.Setting) -> dict:
+    found = H.order_violations(setting.voices)
+    assert found["above_melody"] <= 0.01 and found["crossed"] <= 0.01, found
+    return found
+
+
+def test_order_violations_measures_time_above_the_melody():
+    s = make_voice("Soprano", [72, 72, 72, 72], [1, 1, 1, 1])
+    a = make_voice("Alto", [67, 74, 67, 67], [1, 1, 1, 1])
+    assert H.order_violations([s, a]) == {"above_melody": 0.25, "crossed": 0.0}
+    t = make_voice("Tenor", [60, 60, 69, 60], [1, 1, 1, 1])
+    assert H.order_violations([s, a, t])["crossed"] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("voices", ["alto", "satb"])
+@pytest.mark.parametrize("where", ["low (F3–D♯4)", "high (C6 and up)", "minor", "six-eight ornamented"])
+def test_no_generated_voice_above_the_melody_and_voices_in_order(tiny_models, voices, where):
+    if where.startswith("low"):
+        melody = H.melody_from_text("4/4 F4 G A B- c d e- d c B- A G F1", key="F major")
+        assert melody.voice.pitches.min() == 53 and melody.voice.pitches.max() == 63
+    elif where.startswith("high"):
+        melody = H.melody_from_text("4/4 c'''4 d''' e''' f''' g'''2 e''' c'''1", key="C major")
+        assert melody.voice.pitches.min() == 96
+    elif where == "minor":
+        melody = H.melody_from_text("4/4 e'4 f' g# a' b' c'' b' a' g#2 a'2", key="A minor")
+    else:
+        melody = H.melody_from_text(ABC_68, "abc", key="D minor")
+    setting = H.harmonize_melody(melody, tiny_models[voices])
+    order_ok(setting)
+    assert all(len(v) for v in setting.voices[1:])
+
+
+def test_alternatives_differ_from_each_other_and_each_obeys_the_constraints(tiny_models):
+    melody = H.melody_from_text("4/4 g'4 g' d'' d'' e'' e'' d''2 c''4 c'' b' b' a' a' g'2", key="G major")
+    samples = H.alternatives(melody, tiny_models["satb"], 3, temperature=2.0)
+    assert len(samples) == 3 and [s.seed for s in samples][0] == 0
+    for i, a in enumerate(samples):
+        order_ok(a)
+        assert exact(a.voices[0]) == exact(melody.voice)
+        for b in samples[i + 1:]:
+            assert any(exact(x) != exact(y) for x, y in zip(a.voices[1:], b.voices[1:]))
+    again = H.alternatives(melody, tiny_models["satb"], 3, temperature=2.0)
+    assert [exact(v) for s in again for v in s.voices] == [exact(v) for s in samples for v in s.voices]
+
+
+def test_a_melody_too_wide_for_the_model_is_one_sentence_naming_the_source(tiny_models):
+    melody = H.melody_from_text("4/4 CC4 c''''4", key="C major")
+    with pytest.raises(InputError, match="^tinyNotation: the melody spans"):
+        H.harmonize_melody(melody, tiny_models["alto"])
+
+
+def test_output_format_follows_the_suffix():
+    assert H.melody_io.output_format("a.MID") == "midi" and H.melody_io.output_format("a.xml") == "musicxml"
+    with pytest.raises(ValueError, match="MIDI .* or MusicXML"):
+        H.melody_io.output_format("a.pdf")
+
+
+def test_a_melody_file_in_an_unknown_format_is_refused(tmp_path):
+    src = tmp_path / "tune.txt"
+    src.write_text("c d e f g")
+    with pytest.raises(InputError, match="not a melody file the course reads"):
+        H.read_melody(src, key="C major")
+    write_midi([make_voice("m", [60, 62], [1, 1])], tmp_path / "ok.mid")
+    assert len(H.read_melody(tmp_path / "ok.mid", key="C major").voice) == 2
+
+
+def test_settings_written_in_one_key_carry_it(tmp_path, tiny_models):
+    melody = H.melody_from_text("4/4 e'4 f' g# a' b' c'' b' a' g#2 a'2", key="A minor")
+    melody = replace(melody, tempo=80.0)
+    setting = H.harmonize_melody(melody, tiny_models["alto"])
+    pm = pretty_midi.PrettyMIDI(str(H.write_setting(setting, melody, tmp_path / "a.mid")))
+    assert pm.key_signature_changes[0].key_number == kf.key_index(9, "minor")
+    assert pm.get_tempo_changes()[1][0] == pytest.approx(80)
+
+
+def test_uploads_are_read_from_ipywidgets_7_and_8_and_from_colab():
+    v7 = {"tune.abc": {"metadata": {"name": "tune.abc", "size": 3}, "content": b"X:1"}}
+    v8 = ({"name": "tune.abc", "type": "", "size": 3, "content": memoryview(b"X:1"), "last_modified": 0},)
+    colab = {"tune.abc": b"X:1"}
+    assert H.uploaded_files(v7) == H.uploaded_files(v8) == H.uploaded_files(colab) == [("tune.abc", b"X:1")]
+    assert H.uploaded_files(()) == H.uploaded_files({}) == []
+
+
+def test_chord_numerals_name_open_fifths_passing_notes_and_secondary_dominants():
+    from music21 import key
+
+    g = key.Key("G")
+    assert H.chord_numeral(["G4", "D4", "D3", "G2"], g) == "I"  # music21 alone says 'i5'
+    assert H.chord_numeral(["A4", "G4", "D3", "G2"], g) == "I"  # the melody's passing A is left out
+    assert H.chord_numeral(["B4", "G4", "D4", "B2"], g) == "I6"
+    assert H.chord_numeral(["C#5", "G4", "E4", "A2"], g) == "V7/V"
