@@ -83,7 +83,7 @@ class Harmonizer(Predictor):
         """Network outputs for a feature matrix ``(steps, F)``: ``{"Alto_pitch": (steps, classes), ...}``; for a
         list of matrices, a list of such dicts. Pieces are batched by length (16 to a batch, padded with all-zero
         rows to 128 steps or a power of two) and run with ``predict_on_batch``, a compiled call: calling the model
-        eagerly is about a hundred times slower, and a few padded shapes keep the compiled graphs few."""
+        eagerly was about fifty times slower here, and a few padded shapes keep the compiled graphs few."""
         single = isinstance(X, np.ndarray)
         Xs = [X] if single else list(X)
         result: list[dict] = [{} for _ in Xs]

@@ -17,10 +17,9 @@ from pathlib import Path
 from ..chorales import Chorale, grouped_split, load_chorales
 from ..paths import data_dir
 from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading
-from .encoding import fit_encoding, training_windows
+from .encoding import fit_encoding
 from .model import Harmonizer
-from .network import build_model
-from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED
+from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_harmonizer
 
 #: Semitones a training piece may move when the recipe trains on transpositions (those that keep every voice in
 #: range are used; see :func:`helpers.harmonize.encoding.in_range_transpositions`).
@@ -142,11 +141,10 @@ def train_network(network: Network, seed: int, chorales: Sequence[Chorale] | Non
     t0 = time.time()
     all_train = tunes_of(replace(network, tunes="train"), chorales)  # ranges from all training tunes, as before
     enc = fit_encoding(all_train, outputs=network.outputs, phrases=network.phrases, normalised=not network.transpose)
-    X, y = training_windows(train, enc, DEFAULT_TRAINING["window"], DEFAULT_TRAINING["hop"],
-                            TRANSPOSITIONS if network.transpose else (0,))
-    model = build_model(enc, network.units)
-    model.fit(X, y, batch_size=DEFAULT_TRAINING["batch_size"], epochs=network.epochs, verbose=0, shuffle=True)
-    return Harmonizer(model, enc), time.time() - t0
+    settings = DEFAULT_TRAINING | {"units": network.units, "epochs": network.epochs}
+    harmonizer, _ = train_harmonizer(train, enc, transpositions=TRANSPOSITIONS if network.transpose else (0,),
+                                     **settings)
+    return harmonizer, time.time() - t0
 
 
 def ensure_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None,

@@ -20,16 +20,18 @@ VALIDATION_FRACTION, VALIDATION_SEED = 0.15, 1
 def train_harmonizer(chorales: Sequence[Chorale], enc: Encoding | None = None, units: int = 64, layers: int = 1,
                      epochs: int = 10, batch_size: int = 32, window: int = 64, hop: int = 32,
                      validation: Sequence[Chorale] | None = None, dropout: float = 0.0, verbose: int = 0,
-                     learning_rate: float = 3e-3) -> tuple[Harmonizer, dict[str, list[float]]]:
+                     learning_rate: float = 3e-3,
+                     transpositions: Sequence[int] = (0,)) -> tuple[Harmonizer, dict[str, list[float]]]:
     """Train a :class:`Harmonizer` on windows of ``chorales`` (alto by default; set ``enc`` for other voices).
 
     ``validation`` chorales (windows of them) give the validation curves. Returns the harmonizer and the
-    Keras history dictionary. Seed first (``keras.utils.set_random_seed``) for a repeatable result.
+    Keras history dictionary. ``transpositions``: train also on these transpositions of each chorale that stay in
+    range (:func:`~helpers.harmonize.encoding.training_windows`). Seed first (``keras.utils.set_random_seed``) for a repeatable result.
 
     Notebook: 09_harmonization
     """
     enc = enc or fit_encoding(chorales)
-    X, y = training_windows(chorales, enc, window, hop)
+    X, y = training_windows(chorales, enc, window, hop, transpositions)
     val = training_windows(validation, enc, window, hop) if validation else None
     model = build_model(enc, units, layers, dropout, learning_rate)
     hist = model.fit(X, y, batch_size=batch_size, epochs=epochs, validation_data=val, verbose=verbose,
