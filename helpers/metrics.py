@@ -45,8 +45,10 @@ from .voiceleading import (
     hidden_motion,
     interval_class,
     parallel_motion,
+    pitch_class_mask,
     rule_events,
     sounding,
+    wide_spacing,
 )
 
 #: Consonant interval classes between upper voices inside four parts (the fourth is consonant).
@@ -159,7 +161,7 @@ def spacing_events(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12)
     Notebook: 10_four_part_harmonization
     """
     upper, lower = _pair(upper, lower)
-    return event_count(both_sounding(upper, lower) & (np.abs(upper - lower) > max_interval))
+    return event_count(wide_spacing(upper, lower, max_interval))
 
 
 def chord_match_count(pitches: Mapping[str, np.ndarray], true: Mapping[str, np.ndarray]) -> tuple[int, int]:
@@ -173,10 +175,7 @@ def chord_match_count(pitches: Mapping[str, np.ndarray], true: Mapping[str, np.n
         seqs = [np.asarray(p).astype(np.int64) for p in voices.values()]
         if len({len(p) for p in seqs}) > 1:
             raise ValueError(f"voices must have one length, not {[len(p) for p in seqs]}")
-        bits = np.zeros(len(seqs[0]), dtype=np.int64)
-        for p in seqs:
-            bits |= np.where(p != REST, 1 << (p % 12), 0)
-        return bits
+        return pitch_class_mask(np.stack(seqs, axis=-1))
 
     a, b = pc_sets(pitches), pc_sets(true)
     if a.shape != b.shape:
@@ -190,8 +189,7 @@ def spacing_count(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) 
     Notebook: 09_harmonization
     """
     upper, lower = _pair(upper, lower)
-    both = both_sounding(upper, lower)
-    return int((np.abs(upper[both] - lower[both]) > max_interval).sum()), int(both.sum())
+    return int(wide_spacing(upper, lower, max_interval).sum()), int(both_sounding(upper, lower).sum())
 
 
 def parallel_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) -> int:

@@ -1,6 +1,9 @@
 """The rules of voice leading, in one place: consonance in two contexts, parallel, contrary-motion and hidden fifths
-and octaves, and crossings (notebooks 09 and 10). :mod:`helpers.metrics` counts them in a piece; the joint decoder
-of :mod:`helpers.harmonize.decoding` penalises them while it searches.
+and octaves, crossings and wide spacing (notebooks 09 and 10); and the chord rules of four-part writing with the
+chord facts they need (quality, root and seventh of a pitch-class set): chords without a third, doubled leading
+tones, sevenths that do not fall, leading tones that do not rise, cross-relations (notebook 10).
+:mod:`helpers.metrics` and :mod:`helpers.style` count them in a piece; the joint decoder of
+:mod:`helpers.harmonize.decoding` penalises them while it searches.
 
 Voices are step sequences (:func:`helpers.pianoroll.voice_to_steps`: one MIDI pitch per step, ``-1`` for a rest).
 Every rule takes NumPy arrays that broadcast against each other, so the same code judges one pair of steps, a
@@ -181,3 +184,171 @@ def crossed(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """
     upper, lower = np.asarray(upper), np.asarray(lower)
     return sounding(upper, lower) & (lower > upper)
+
+
+def wide_spacing(upper: np.ndarray, lower: np.ndarray, max_interval: int = 12) -> np.ndarray:
+    """True where both voices sound more than ``max_interval`` semitones apart (arrays that broadcast): spacing
+    wider than an octave, a fault between neighbouring upper voices (soprano–alto, alto–tenor), not above the bass.
+
+    Notebook: 10_four_part_harmonization
+    """
+    upper, lower = np.asarray(upper).astype(np.int64), np.asarray(lower).astype(np.int64)
+    return sounding(upper, lower) & (np.abs(upper - lower) > max_interval)
+
+
+# ------------------------------------------------------------------------------------ chords and their faults
+# A *chord* here is an int array ``(..., voices)``: one MIDI pitch per voice along the last axis, highest voice
+# first, ``-1`` for a rest; leading axes broadcast, so one chord, a piece's chords or all candidate chords of a
+# search are judged alike. A transition is a pair ``(chord, following)`` of such arrays.
+
+#: Chord qualities as pitch classes above the root, each with the incomplete forms that keep its name (a triad
+#: or a dominant seventh often drops its fifth). A pitch-class set that is none of these has quality "other".
+CHORD_QUALITIES = {
+    "major": ((0, 4, 7), (0, 4)), "minor": ((0, 3, 7), (0, 3)), "diminished": ((0, 3, 6),), "augmented": ((0, 4, 8),),
+    "dominant seventh": ((0, 4, 7, 10), (0, 4, 10)), "minor seventh": ((0, 3, 7, 10),),
+    "major seventh": ((0, 4, 7, 11),), "half-diminished seventh": ((0, 3, 6, 10),),
+    "diminished seventh": ((0, 3, 6, 9),), "no third": ((0,), (0, 7)),
+}
+QUALITY_NAMES = (*CHORD_QUALITIES, "other")
+#: Qualities whose top interval above the root is a chord seventh.
+SEVENTH_QUALITIES = ("dominant seventh", "minor seventh", "major seventh", "half-diminished seventh",
+                     "diminished seventh")
+#: Qualities whose root cannot be told from the pitch classes (every note is a root): augmented, diminished 7th.
+_SYMMETRIC = ("augmented", "diminished seventh")
+
+
+def _chord_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    quality = np.full(4096, len(QUALITY_NAMES) - 1, dtype=np.int64)
+    root = np.full(4096, -1, dtype=np.int64)
+    seventh = np.full(4096, -1, dtype=np.int64)
+    for q, (name, forms) in enumerate(CHORD_QUALITIES.items()):
+        for form in forms:
+            for r in range(12):
+                mask = sum(1 << ((r + i) % 12) for i in form)
+                quality[mask] = q
+                if name not in _SYMMETRIC:
+                    root[mask] = r
+                    if name in SEVENTH_QUALITIES:
+                        seventh[mask] = (r + form[-1]) % 12
+    return quality, root, seventh
+
+
+_QUALITY, _ROOT, _SEVENTH = _chord_tables()
+
+
+def pitch_class_mask(chord: np.ndarray) -> np.ndarray:
+    """The set of pitch classes sounding in each chord as a 12-bit integer (bit ``pc`` set; rests ignored): takes
+    chords ``(..., voices)`` and returns ints ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    chord = np.asarray(chord).astype(np.int64)
+    return np.bitwise_or.reduce(np.where(chord != REST, 1 << (chord % 12), 0), axis=-1)
+
+
+def chord_quality(chord: np.ndarray) -> np.ndarray:
+    """Index into :data:`QUALITY_NAMES` of each chord's quality, from its pitch classes alone (doubling, voicing
+    and inversion ignored): major, minor, diminished, augmented, the five seventh chords of
+    :data:`CHORD_QUALITIES` (a dominant seventh without its fifth included), "no third" (one pitch class, or two a
+    fifth apart) or "other". Takes chords ``(..., voices)``, returns ints ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    return _QUALITY[pitch_class_mask(chord)]
+
+
+def chord_root(chord: np.ndarray) -> np.ndarray:
+    """Pitch class of each chord's root (the lowest of a stack of thirds, the lower note of a bare fifth), ``-1``
+    where the quality is "other" or has no single root (augmented, diminished seventh). Takes chords ``(...,
+    voices)``, returns ints ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    return _ROOT[pitch_class_mask(chord)]
+
+
+def chord_seventh(chord: np.ndarray) -> np.ndarray:
+    """Pitch class of each chord's seventh, ``-1`` where the chord is no seventh chord with a root: dominant,
+    minor, major and half-diminished sevenths (:data:`CHORD_QUALITIES`). A diminished seventh has none here: each
+    of its notes could be the root (vii°7 or a secondary vii°7), so its seventh cannot be told from the pitch
+    classes. Takes chords ``(..., voices)``, returns ints ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    return _SEVENTH[pitch_class_mask(chord)]
+
+
+def without_third(chord: np.ndarray) -> np.ndarray:
+    """True where a chord sounds only a root and its fifth (an open fifth) or a single pitch class (a bare unison
+    or octave): no third. Takes chords ``(..., voices)``, returns bools ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    return chord_quality(chord) == QUALITY_NAMES.index("no third")
+
+
+def doubled_leading_tone(chord: np.ndarray, tonic: int) -> np.ndarray:
+    """True where two or more voices sound the leading tone of the key on ``tonic`` (the pitch class a semitone
+    below the tonic, the raised seventh in minor). Takes chords ``(..., voices)``, returns bools ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    chord = np.asarray(chord).astype(np.int64)
+    return ((chord != REST) & (chord % 12 == (int(tonic) + 11) % 12)).sum(axis=-1) >= 2
+
+
+def unresolved_sevenths(chord: np.ndarray, following: np.ndarray) -> np.ndarray:
+    """True for each voice that sounds the seventh of a seventh chord (:func:`chord_seventh`) and does not step
+    down by one or two semitones to its pitch in ``following``. ``chord`` and ``following`` are ``(..., voices)``;
+    ``following`` is what each voice sings next: the next chord (a decoder judging chord to chord; a held seventh
+    is then a fault) or each voice's next different note (a report: a seventh held as a suspension and then
+    resolved is not). Voices resting in either are not judged. Returns bools ``(..., voices)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    chord, following = np.asarray(chord).astype(np.int64), np.asarray(following).astype(np.int64)
+    seventh = chord_seventh(chord)[..., None]
+    step = following - chord
+    return sounding(chord, following) & (chord % 12 == seventh) & (seventh >= 0) & ~np.isin(step, (-1, -2))
+
+
+def unrisen_leading_tones(chord: np.ndarray, following: np.ndarray, tonic: int) -> np.ndarray:
+    """True for each voice that sounds the leading tone of the key on ``tonic`` in ``chord`` and does not rise a
+    semitone to the tonic in ``following`` (both ``(..., voices)``; resting voices are not judged). The rule holds
+    for the outer voices at a cadence; the caller picks the voices and the chords. Returns bools ``(...,
+    voices)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    chord, following = np.asarray(chord).astype(np.int64), np.asarray(following).astype(np.int64)
+    return sounding(chord, following) & (chord % 12 == (int(tonic) + 11) % 12) & (following - chord != 1)
+
+
+def _letters(tonic: int, mode: str) -> np.ndarray:
+    """Letter (0 = C … 6 = B) of each pitch class spelt in the key by :func:`helpers.theory.spell`."""
+    from .theory import spell
+
+    return np.array(["CDEFGAB".index(spell(60 + pc, tonic, mode).letter) for pc in range(12)])
+
+
+def cross_relations(chord: np.ndarray, following: np.ndarray, tonic: int, mode: str) -> np.ndarray:
+    """True where two adjacent chords make a cross-relation (false relation): one voice sings a note in ``chord``
+    and another voice sings the same letter with another accidental in ``following`` (F in the alto, then F♯ in
+    the tenor), and no voice makes that chromatic step itself (F to F♯ in the bass, with a doubling F in the
+    tenor moving elsewhere, is no cross-relation). Letters come from spelling each
+    pitch class in the key ``(tonic, mode)`` (:func:`helpers.theory.spell`, no context). Takes chords ``(...,
+    voices)``, returns bools ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    chord, following = np.asarray(chord).astype(np.int64), np.asarray(following).astype(np.int64)
+    letters = _letters(int(tonic), mode)
+    x, y = chord[..., :, None], following[..., None, :]  # voice a before (rows), voice b after (columns)
+    clash = sounding(x, y) & (letters[x % 12] == letters[y % 12]) & (x % 12 != y % 12)
+    pc_before = np.where(chord != REST, chord % 12, REST)
+    pc_after = np.where(following != REST, following % 12, REST)
+    # some voice c sings a's pitch class before and b's after: the chromatic step lies inside one voice
+    inflected = ((pc_before[..., :, None, None] == pc_before[..., None, None, :])
+                 & (pc_after[..., None, :, None] == pc_after[..., None, None, :])).any(axis=-1)
+    voices = chord.shape[-1]
+    return (clash & ~inflected & ~np.eye(voices, dtype=bool)).any(axis=(-2, -1))
