@@ -68,6 +68,10 @@ def test_the_report_judges_a_seventh_on_the_voices_next_note_so_a_suspension_tha
     suspended = piece([V7, (72, 65, 60, 48)], Alto=[65, 64], durations=[1, 1])
     suspended.voices["Alto"] = make_voice("Alto", [65, 64], [1.5, 0.5])
     assert style_report([suspended]).faults["unresolved_seventh"] == 0
+    # the alto's next note is a sixteenth E4 before it leaps to G4: the seventh fell a step, then moved on
+    quick = piece([V7, TONIC])
+    quick.voices["Alto"] = make_voice("Alto", [65, 64, 67], [1, 0.25, 0.75])
+    assert style_report([quick]).faults["unresolved_seventh"] == 0
 
 
 def test_chord_quality_root_and_seventh_agree_with_music21():
@@ -134,6 +138,8 @@ def test_a_leading_tone_that_falls_does_not_rise():
 def test_six_four_chords_are_told_apart_by_their_neighbours():
     iv, i64, v = (72, 69, 65, 53), (72, 67, 64, 55), (71, 67, 62, 55)
     assert six_four_kinds(np.array([iv, i64, v, TONIC])) == [None, "cadential", None, None]
+    g_minor = (70, 67, 62, 55)  # a minor chord on the same bass is no dominant: the 6/4 is no cadential one
+    assert six_four_kinds(np.array([iv, i64, g_minor])) == [None, "other", None]
     v64, i6 = (71, 67, 62, 50), (72, 67, 60, 52)
     assert six_four_kinds(np.array([TONIC, v64, i6])) == [None, "passing", None]
     iv64 = (72, 69, 65, 48)
@@ -156,6 +162,9 @@ def test_cadences_are_named_from_the_chords_into_each_fermata():
     chords = [TONIC, V7, TONIC, TONIC, (67, 62, 59, 43), iv, TONIC, V7, vi, e_major, a_minor]
     kinds = cadence_kinds(piece(chords, phrase_ends=(3, 5, 7, 9, 11)))
     assert kinds == ["authentic", "half", "plagal", "deceptive", "modulating"]
+    # a dominant seventh over a tonic pedal is no authentic cadence; a minor v is no half cadence
+    pedal, v_minor = (71, 65, 62, 48), (67, 62, 58, 43)
+    assert cadence_kinds(piece([TONIC, pedal, TONIC, TONIC, v_minor], phrase_ends=(3, 5))) == ["other", "other"]
 
 
 def test_a_beat_grid_follows_a_half_beat_pickup():
