@@ -13,8 +13,12 @@ Definitions:
 * *repeat*: a voice sings the same pitch again; *step*: it moves 1 or 2 semitones; *leap*: 3 or more
   (:data:`helpers.voiceleading.LEAP`). Rests break the line. Intervals are clipped to ±:data:`INTERVAL_CLIP`.
 * *chords*: the four voices sounding on each beat (quarter note; the grid follows the pickup), in the piece's
-  own key throughout (modulations are not followed). Faults that need motion (sevenths, cross-relations) are
-  judged where the chord changes.
+  own key throughout (modulations are not followed; Roman numerals are music21's, which writes the minor
+  key's submediant ``bVI``). Faults that need motion are judged where the chord changes: a seventh (of a
+  dominant, minor, major or half-diminished seventh chord) on the next different note of its voice, so a
+  suspension that resolves is no fault; a cross-relation between adjacent chords.
+* *cadences*: at each fermata, from the beat before the fermata chord (:func:`cadence_kind`); the leading tone
+  of the cadence's goal in the soprano or bass must rise at authentic and modulating cadences.
 * *rates* are per 100 beats; shares are between 0 and 1.
 """
 
@@ -28,6 +32,7 @@ from functools import cache
 
 import numpy as np
 
+from .chorales import VOICES
 from .midi import Voice
 from .pianoroll import REST, n_steps_of, voice_to_steps
 from .theory import MINOR_SCALE, check_mode, spell
@@ -46,14 +51,13 @@ from .voiceleading import (
     without_third,
 )
 
-VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 #: Melodic intervals beyond this many semitones are counted as this many (a histogram of 25 bins).
 INTERVAL_CLIP = 12
 #: Cadence kinds, in the order of the tables. "modulating": a dominant resolving to a tonic other than I and V.
 CADENCES = ("authentic", "half", "plagal", "deceptive", "modulating", "other")
 #: Kinds of 6/4 chord (a triad over its fifth).
 SIX_FOURS = ("cadential", "passing", "pedal", "other")
-#: The chord faults counted per 100 beats, as :func:`StyleReport.rates` names them.
+#: The chord faults counted per 100 beats and per chance, as :meth:`StyleReport.figures` names them.
 FAULTS = ("without_third", "doubled_leading_tone", "unresolved_seventh", "cross_relation", "wide_spacing",
           "unrisen_leading_tone")
 _SPB = 4  # grid steps per beat
