@@ -8,14 +8,15 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
 
-.PHONY: setup run test lint test-unit test-clean test-notebooks test-colab lab data models bench clean help
+.PHONY: setup run test lint test-unit test-clean test-notebooks test-models test-colab lab data models bench clean help
 
 help:
 	@echo "make run    set up, build the data cache, execute every notebook into build/ and print a summary"
 	@echo "make test   set up, then ruff, unit tests, clean-notebook check and every notebook under nbval"
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make data   build the chorale cache in data/"
-	@echo "make models train the harmonizer networks that notebooks 09 and 10 compare (data/models/recipes)"
+	@echo "make models (maintainers) retrain the networks shipped in helpers/harmonize/networks; commit them"
+	@echo "make test-models  retrain the shipped recipes here and run notebooks 08-11 on them (about 25 minutes)"
 	@echo "make bench  measure loading and pianoroll speed, and the seed spread of every asserted model (build/seeds.md, build/ablation.md)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache and the environment"
@@ -32,11 +33,12 @@ $(STAMP): pyproject.toml
 data: setup
 	$(BIN)/python -m helpers data
 
-# The networks of notebooks 09 and 10's ablation tables: trained once (about ten minutes on two cores), then kept.
+# For maintainers: retrain the networks that ship with the course (helpers/harmonize/networks: weights and manifest)
+# after a change to the recipes or the training code (tests/test_shipped.py says when); then commit them.
 models: setup
-	$(BIN)/python -m helpers train-harmonizer
+	$(BIN)/python -m helpers train-harmonizer --ship
 
-run: setup data models
+run: setup data
 	$(BIN)/python scripts/run_course.py
 
 test: setup lint test-unit test-clean test-notebooks
@@ -50,8 +52,18 @@ test-unit: setup
 test-clean: setup
 	$(BIN)/python scripts/clean_notebooks.py --check
 
-test-notebooks: setup models
+test-notebooks: setup
 	cd notebooks && ../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=900 .
+
+# After `make models` (when tests/test_shipped.py asks for it): train every shipped recipe's networks afresh on this
+# machine, into build/test-models, and run the notebooks that load them against their asserted bounds.
+TEST_MODELS := $(CURDIR)/build/test-models
+test-models: setup
+	rm -rf $(TEST_MODELS)
+	COURSE_MODELS_DIR=$(TEST_MODELS) $(BIN)/python -m helpers train-harmonizer
+	cd notebooks && COURSE_MODELS_DIR=$(TEST_MODELS) ../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax \
+		--nbval-current-env --nbval-cell-timeout=900 08_key_classification.ipynb 09_harmonization.ipynb \
+		10_four_part_harmonization.ipynb 11_harmonize_your_melody.ipynb
 
 lab: setup
 	$(BIN)/jupyter lab notebooks

@@ -150,17 +150,28 @@ def cmd_key(args: argparse.Namespace) -> int:
 
 
 def cmd_train_harmonizer(args: argparse.Namespace) -> int:
-    """``train-harmonizer``: train and save every network that notebooks 09 and 10 compare (their ablation tables)
-    and that ``harmonize`` uses; networks already saved with the same settings are kept. One line per network.
+    """``train-harmonizer``: train the networks notebooks 09–11 and ``harmonize`` load (seed 0 of every recipe of
+    notebook 09's and 10's ablation tables, three seeds for an ensemble) on this machine, into ``models_dir()``;
+    networks already trained here with the same settings and code are kept. One line per network, one per epoch.
+    With ``--ship`` (``make models``, for maintainers): train all of them and the key classifier afresh into the
+    package's shipped folder and rewrite its manifest.
 
     Notebook: 09_harmonization
     """
     from .harmonize import recipes as R
 
-    needed = R.ablation_networks()
-    print(f"{len(needed)} networks for notebooks 09 and 10 in {R.recipe_dir()}", flush=True)
+    needed = R.shipped_networks()
+    if args.ship:
+        from .harmonize.shipped import SHIPPED_DIR, ship
+
+        print(f"training {len(needed)} networks and the key classifier into {SHIPPED_DIR} "
+              "(about a minute each on two cores)", flush=True)
+        ship(needed, progress=lambda line: print("  " + line, flush=True))
+        print(f"done: commit {SHIPPED_DIR} (weights and manifest.json)", flush=True)
+        return EXIT_OK
+    print(f"{len(needed)} networks for notebooks 09-11 in {R.recipe_dir()}", flush=True)
     for network, seed in needed:
-        _, seconds, trained = R.ensure_network(network, seed)
+        _, seconds, trained = R.ensure_network(network, seed, shipped=False)
         print(f"  {network.key} seed {seed}: {'trained in' if trained else 'already saved (trained in'} "
               f"{seconds:.0f} s{'' if trained else ')'}", flush=True)
     return EXIT_OK
@@ -296,9 +307,8 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     except FileNotFoundError:
         notebook = "09" if outputs == H.DEFAULT_OUTPUTS else "10"
         print(f"no saved model at {H.Harmonizer.default_path(outputs)}: making notebook {notebook}'s best one (an "
-              "ensemble of three networks, from python -m helpers train-harmonizer's if saved, else trained now: "
-              f"about three minutes; running notebook {notebook} saves the same model there) ...", file=sys.stderr)
-        harmonizer = H.train_default(outputs=outputs)
+              "ensemble of three networks shipped with the course) and saving it there ...", file=sys.stderr)
+        harmonizer = H.default_harmonizer(outputs)
     if args.samples:
         settings = alternatives(melody, harmonizer, args.samples, args.temperature or 1.0)
         paths = [numbered_path(out, i + 1) for i in range(len(settings))]
@@ -344,10 +354,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras)")
     p.set_defaults(func=cmd_key)
 
-    p = sub.add_parser("train-harmonizer", help="train the harmonizer networks that notebooks 09 and 10 compare",
-                       description="Train and save (in data/models/recipes) every network of notebook 09's and 10's "
-                                   "ablation tables, three seeds each; networks saved with the same settings are "
-                                   "kept. About a quarter of an hour on two cores the first time.")
+    p = sub.add_parser("train-harmonizer", help="train the harmonizer networks of notebooks 09-11 on this machine",
+                       description="Train and save (in data/models/recipes, or $COURSE_MODELS_DIR) the networks that "
+                                   "notebooks 09-11 and harmonize load, instead of the ones shipped with the course; "
+                                   "networks saved with the same settings are kept. About a quarter of an hour on "
+                                   "two cores.")
+    p.add_argument("--ship", action="store_true",
+                   help="(maintainers, make models) retrain them and the key classifier into the package's shipped "
+                        "folder and rewrite its manifest")
     p.set_defaults(func=cmd_train_harmonizer)
 
     p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI, "

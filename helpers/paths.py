@@ -1,7 +1,7 @@
 """Where the course keeps its files: the repository root, ``data/`` (caches) and ``build/`` (outputs).
 
 Used by every notebook through :mod:`helpers.results` and :mod:`helpers.chorales`.
-Set ``COURSE_DATA_DIR`` or ``COURSE_BUILD_DIR`` to put them elsewhere.
+Set ``COURSE_DATA_DIR``, ``COURSE_MODELS_DIR`` (networks trained here) or ``COURSE_BUILD_DIR`` to put them elsewhere.
 """
 
 from __future__ import annotations
@@ -22,6 +22,17 @@ def data_dir() -> Path:
     """
     env = os.environ.get("COURSE_DATA_DIR")
     path = Path(env) if env else (ROOT / "data" if ROOT else Path.home() / ".cache" / "dl-music-course")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def models_dir() -> Path:
+    """The folder for networks trained on this machine: ``$COURSE_MODELS_DIR``, else ``data_dir()/models``.
+
+    Notebook: 09_harmonization
+    """
+    env = os.environ.get("COURSE_MODELS_DIR")
+    path = Path(env) if env else data_dir() / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -370,13 +370,13 @@ def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, t
     kf.save_key_classifier(tiny_key_model, tmp_path / "data" / "models" / kf.MODEL_FILE)  # the key classifier only
     calls = []
 
-    def fake_train_default(seed=0, outputs=H.DEFAULT_OUTPUTS):  # the real one trains on all chorales (a minute)
+    def fake_default(outputs=H.DEFAULT_OUTPUTS, seed=0):  # the real one loads the shipped ensemble
         calls.append(tuple(outputs))
         h = tiny_satb(chorales).with_voice_leading(H.DEFAULT_VOICE_LEADING)
         h.save()
         return h
 
-    monkeypatch.setattr(H, "train_default", fake_train_default)
+    monkeypatch.setattr(H, "default_harmonizer", fake_default)
     src = melody_file(tmp_path / "t.mid", [60, 62, 64, 65, 67])
     bad = tmp_path / "bad.mid"
     bad.write_text("not music")

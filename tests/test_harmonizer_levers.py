@@ -193,7 +193,7 @@ def test_a_network_saved_with_other_settings_is_not_reused(tmp_path, monkeypatch
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     calls = []
 
-    def fake_train(network, seed, chorales=None):
+    def fake_train(network, seed, chorales=None, verbose=0):
         calls.append((network, seed))
         return pair[0], 1.5
 

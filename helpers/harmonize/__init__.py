@@ -9,13 +9,15 @@ One module per step, in the order notebook 09 uses them:
   :func:`decode_jointly` (Viterbi over chords with :class:`VoiceLeading` penalties, notebook 10).
 * :mod:`~helpers.harmonize.predictor`, :mod:`~helpers.harmonize.model` — the :class:`Predictor` interface and the
   trained :class:`Harmonizer` (predict, harmonize, save, load).
-* :mod:`~helpers.harmonize.training` — :func:`train_harmonizer` and the course's settings (:func:`train_default`).
+* :mod:`~helpers.harmonize.training` — :func:`train_harmonizer` and the course's settings (the recipes train through it).
 * :mod:`~helpers.harmonize.baselines` — :class:`ConstantInterval`, :class:`LookupTable`, :class:`Bach`,
   :class:`Combined` and :func:`evaluate`.
 * :mod:`~helpers.harmonize.reference` — Bach against Bach: :func:`bach_against_bach` scores two settings of one
   soprano against each other (a reference for the task's freedom, not a ceiling).
 * :mod:`~helpers.harmonize.recipes` — the levers of notebook 09's ablation as :class:`Recipe` objects, the
-  networks behind them (``python -m helpers train-harmonizer``) and :data:`BEST`, what ``harmonize`` uses.
+  networks behind them (``python -m helpers train-harmonizer``) and :data:`BEST`, what ``harmonize`` uses
+  (:func:`default_harmonizer`); :mod:`~helpers.harmonize.shipped` — the trained networks that ship with the course
+  and their manifest.
 * :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
 * :mod:`~helpers.harmonize.melody_io` — :func:`read_melody`, :func:`melody_from_text`, :func:`harmonize_melody`,
   :func:`alternatives`, :func:`write_setting` and :func:`harmonize_file` (notebook 11; the ``python -m helpers
@@ -92,6 +94,7 @@ from .recipes import (
     Network,
     Recipe,
     ablation_networks,
+    default_harmonizer,
     load_network,
     load_recipe,
 )
@@ -105,7 +108,7 @@ from .reference import (
     pair_agreement,
     same_soprano_pairs,
 )
-from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_default, train_harmonizer
+from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_harmonizer
 
 __all__ = [
     "BEATS_IN_BAR", "DEFAULT_OUTPUTS", "DEFAULT_TRAINING", "DEFAULT_VOICE_LEADING", "PROGRAM", "STEPS_PER_BEAT",
@@ -113,7 +116,7 @@ __all__ = [
     "LookupTable", "Melody", "Predictor", "VoiceLeading", "best_octave_shift", "build_model", "chord_starts",
     "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "estimate_key", "evaluate", "features",
     "fit_encoding", "fold_into_range", "harmonize_file", "hold_beat_cost", "meter_steps", "normalise",
-    "normalising_shift", "note_onsets", "read_melody", "targets", "train_default", "train_harmonizer",
+    "normalising_shift", "note_onsets", "read_melody", "targets", "default_harmonizer", "train_harmonizer",
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",

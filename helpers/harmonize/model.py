@@ -1,5 +1,5 @@
 """A trained harmonizer: the network, its :class:`~helpers.harmonize.encoding.Encoding` and how it is decoded; it
-predicts chorales, harmonizes melodies, saves and loads itself under ``data_dir()/"models"`` (notebooks 09, 10).
+predicts chorales, harmonizes melodies, saves and loads itself under ``models_dir()`` (notebooks 09, 10).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from ..chorales import VOICES, Chorale
 from ..errors import InputError
 from ..midi import Voice
-from ..paths import data_dir
+from ..paths import models_dir
 from ..pianoroll import REST, steps_to_voice, voice_to_steps
 from .decoding import VoiceLeading, decode, decode_jointly
 from .encoding import DEFAULT_OUTPUTS, Encoding, features, meter_steps
@@ -175,8 +175,8 @@ class Harmonizer(Predictor):
     # ---- saving
     @staticmethod
     def default_path(outputs: Sequence[str] = DEFAULT_OUTPUTS) -> Path:
-        """``data_dir()/models/harmonizer-alto.keras`` (the voices in the name), beside its ``.json`` encoding."""
-        return data_dir() / "models" / f"harmonizer-{'-'.join(v.lower() for v in outputs)}.keras"
+        """``models_dir()/harmonizer-alto.keras`` (the voices in the name), beside its ``.json`` encoding."""
+        return models_dir() / f"harmonizer-{'-'.join(v.lower() for v in outputs)}.keras"
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
         """Write the model (``.keras``) and its encoding and decoding rules (``.json`` beside it); return the

@@ -2,8 +2,10 @@
 (notebooks 09 and 10; ``python -m helpers train-harmonizer`` trains and saves them, the notebooks load them).
 
 A :class:`Recipe` names a network (its encoding and training settings), how many seeds are averaged (an ensemble)
-and how the probabilities are decoded. Networks are saved under ``data_dir()/models/recipes`` with the settings
-they were trained with, so that a changed recipe is retrained instead of silently reused.
+and how the probabilities are decoded. The networks the notebooks load ship with the course
+(:mod:`helpers.harmonize.shipped`); others are trained on demand and saved under ``models_dir()/recipes`` with the
+settings and training code they were trained with, so that a changed recipe is retrained instead of silently
+reused.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..chorales import Chorale, grouped_split, load_chorales
-from ..paths import data_dir
+from ..paths import models_dir
 from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading
 from .encoding import fit_encoding
 from .model import Harmonizer
+from .shipped import load_shipped, network_settings, shipped_entry, training_code_hash
 from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_harmonizer
 
 #: Semitones a training piece may move when the recipe trains on transpositions (those that keep every voice in
@@ -102,15 +105,16 @@ BEST = {("Alto",): ALTO_RECIPES["combination"], ATB: SATB_RECIPES["combination"]
 
 
 def recipe_dir() -> Path:
-    """``data_dir()/models/recipes``: where the recipes' networks are saved.
+    """``models_dir()/recipes``: where networks trained on this machine are saved (the shipped ones live in
+    :data:`helpers.harmonize.shipped.SHIPPED_DIR`).
 
     Notebook: 09_harmonization
     """
-    return data_dir() / "models" / "recipes"
+    return models_dir() / "recipes"
 
 
 def network_path(network: Network, seed: int) -> Path:
-    """Where the network of these settings and this seed is saved.
+    """Where the network of these settings and this seed is saved when trained on this machine.
 
     Notebook: 09_harmonization
     """
@@ -129,8 +133,10 @@ def tunes_of(network: Network, chorales: Sequence[Chorale] | None = None) -> lis
     return list(train)
 
 
-def train_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None) -> tuple[Harmonizer, float]:
-    """Train one network of ``network``'s settings with ``seed``; return it (decoded per step) and the seconds.
+def train_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None,
+                  return_history: bool = False, verbose: int = 0):
+    """Train one network of ``network``'s settings with ``seed``; return it (decoded per step) and the seconds
+    (and Keras's history dictionary with ``return_history``; ``verbose=2``: a line per epoch).
 
     Notebook: 09_harmonization
     """
@@ -142,29 +148,35 @@ def train_network(network: Network, seed: int, chorales: Sequence[Chorale] | Non
     all_train = tunes_of(replace(network, tunes="train"), chorales)  # ranges from all training tunes, as before
     enc = fit_encoding(all_train, outputs=network.outputs, phrases=network.phrases, normalised=not network.transpose)
     settings = DEFAULT_TRAINING | {"units": network.units, "epochs": network.epochs}
-    harmonizer, _ = train_harmonizer(train, enc, transpositions=TRANSPOSITIONS if network.transpose else (0,),
-                                     **settings)
-    return harmonizer, time.time() - t0
+    harmonizer, history = train_harmonizer(train, enc, transpositions=TRANSPOSITIONS if network.transpose else (0,),
+                                           verbose=verbose, **settings)
+    seconds = time.time() - t0
+    return (harmonizer, seconds, history) if return_history else (harmonizer, seconds)
 
 
 def ensure_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None,
-                   train_if_missing: bool = True) -> tuple[Harmonizer, float, bool]:
-    """The saved network of these settings and seed, its training seconds and whether it was trained just now: it
-    is trained and saved first if it is missing or was saved with other settings (FileNotFoundError instead if
-    not ``train_if_missing``).
+                   train_if_missing: bool = True, shipped: bool = True) -> tuple[Harmonizer, float, bool]:
+    """The network of these settings and seed, its training seconds and whether it was trained just now.
+
+    In this order: the one trained on this machine (:func:`network_path`, if saved with the same settings and
+    training code), the one shipped with the course (:mod:`helpers.harmonize.shipped`, unless ``shipped`` is
+    false), else one trained now and saved (FileNotFoundError instead if not ``train_if_missing``).
 
     Notebook: 09_harmonization
     """
     path = network_path(network, seed)
     meta = path.with_name(path.stem + ".recipe.json")
-    settings = json.loads(json.dumps({"network": asdict(network), "seed": seed}))
+    settings = network_settings(network, seed) | {"code": training_code_hash()}
     if path.exists() and meta.exists():
         saved = json.loads(meta.read_text())
         if saved.get("settings") == settings:
             return Harmonizer.load(path), float(saved["seconds"]), False
+    entry = shipped_entry(network, seed) if shipped else None
+    if entry is not None:
+        return load_shipped(entry), float(entry["seconds"]), False
     if not train_if_missing:
         raise FileNotFoundError(f"no saved network at {path}; make it with: python -m helpers train-harmonizer")
-    harmonizer, seconds = train_network(network, seed, chorales)
+    harmonizer, seconds = train_network(network, seed, chorales, verbose=2)
     harmonizer.save(path)
     meta.write_text(json.dumps({"settings": settings, "seconds": seconds}))
     return harmonizer, seconds, True
@@ -192,6 +204,19 @@ def load_recipe(recipe: Recipe, seed: int = 0, chorales: Sequence[Chorale] | Non
     return harmonizer, sum(s for _, s in loaded)
 
 
+def default_harmonizer(outputs: Sequence[str] = ("Alto",), seed: int = 0) -> Harmonizer:
+    """The harmonizer ``python -m helpers harmonize`` uses, saved to :meth:`Harmonizer.default_path` as notebooks 09
+    and 10 save it: the best recipe of notebook 09's ablation for the alto, or of notebook 10's for alto, tenor and
+    bass (:data:`BEST`: phrase endings, an ensemble of three seeds from ``seed``, constrained decoding), from the
+    shipped networks (networks trained here with :func:`ensure_network` come first; missing ones are trained).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    harmonizer, _ = load_recipe(BEST[tuple(outputs)], seed)
+    harmonizer.save()
+    return harmonizer
+
+
 def networks_needed(recipes: Iterable[Recipe], seeds: Sequence[int] = SEEDS) -> list[tuple[Network, int]]:
     """Every (network, seed) the recipes need: single networks with each of ``seeds``, an ensemble once (its
     members are seeds ``seeds[0]``, ``seeds[0] + 1``, …); without repeats.
@@ -215,3 +240,12 @@ def ablation_networks() -> list[tuple[Network, int]]:
     Notebook: 09_harmonization
     """
     return networks_needed([*ALTO_RECIPES.values(), *SATB_RECIPES.values()])
+
+
+def shipped_networks() -> list[tuple[Network, int]]:
+    """The networks notebooks 09–11 and the ``harmonize`` command load: every recipe of the ablation tables with
+    seed 0 (an ensemble: seeds 0, 1, 2). These ship with the course; the other seeds only ``make bench`` trains.
+
+    Notebook: 09_harmonization
+    """
+    return networks_needed([*ALTO_RECIPES.values(), *SATB_RECIPES.values()], seeds=(0,))

@@ -1,5 +1,5 @@
-"""Training the harmonizer with the course's settings (notebooks 09 and 10; ``python -m helpers harmonize`` when no
-model is saved yet).
+"""Training the harmonizer with the course's settings (notebooks 09 and 10; the recipes of
+:mod:`helpers.harmonize.recipes` train through it).
 """
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..chorales import Chorale
-from .encoding import DEFAULT_OUTPUTS, Encoding, fit_encoding, training_windows
+from .encoding import Encoding, fit_encoding, training_windows
 from .model import Harmonizer
 from .network import build_model
 
-#: Settings of notebook 09's harmonizer (and of ``train_default``; notebook 10 keeps them for three voices).
+#: Settings of notebook 09's harmonizer (notebook 10 keeps them for three voices; the recipes start from them).
 DEFAULT_TRAINING = {"units": 64, "epochs": 10, "window": 64, "hop": 32, "batch_size": 32}
 #: The validation split notebook 10 carves from the training tunes: ``grouped_split(train, 0.15, seed=1)``.
 VALIDATION_FRACTION, VALIDATION_SEED = 0.15, 1
@@ -37,19 +37,3 @@ def train_harmonizer(chorales: Sequence[Chorale], enc: Encoding | None = None, u
     hist = model.fit(X, y, batch_size=batch_size, epochs=epochs, validation_data=val, verbose=verbose,
                      shuffle=True)
     return Harmonizer(model, enc), hist.history
-
-
-def train_default(seed: int = 0, outputs: Sequence[str] = DEFAULT_OUTPUTS) -> Harmonizer:
-    """The harmonizer ``python -m helpers harmonize`` uses, saved to :meth:`Harmonizer.default_path`: the best
-    recipe of notebook 09's ablation for the alto, or of notebook 10's for alto, tenor and bass
-    (:data:`helpers.harmonize.recipes.BEST`: phrase endings, an ensemble of three seeds starting at ``seed`` and
-    constrained decoding). Networks already saved by ``python -m helpers train-harmonizer`` are reused; missing
-    ones are trained (about a minute each on two cores).
-
-    Notebook: 09_harmonization
-    """
-    from .recipes import BEST, load_recipe
-
-    harmonizer, _ = load_recipe(BEST[tuple(outputs)], seed)
-    harmonizer.save()
-    return harmonizer
