@@ -435,6 +435,39 @@ def harmonize_melody(melody: Melody, harmonizer: Harmonizer, temperature: float 
     return Setting(voices, float(logp), temperature, seed)
 
 
+def check_range(melody: Melody, encoding_file: str | os.PathLike, key_known: bool = True) -> None:
+    """Refuse a melody that the harmonizer saved with ``encoding_file`` (its ``.json``, read without loading the
+    network) cannot take, before any model is loaded: with ``key_known`` (the melody's key is final), when no
+    octave transposition brings it into the model's melody range in its key, as
+    :meth:`~helpers.harmonize.model.Harmonizer.harmonize` checks; otherwise when its span is wider than that
+    range (then no key fits). Nothing is checked if no harmonizer is saved there. Raises :class:`InputError` naming
+    the melody's source.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from .encoding import Encoding
+    from .model import best_octave_shift
+
+    path = Path(encoding_file)
+    if not path.is_file() or not len(melody.voice):
+        return
+    try:
+        encoding = Encoding.from_json(path.read_text())
+        low, high = encoding.ranges[encoding.inputs[0]]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return  # loading the harmonizer reports a broken save
+    pitches = melody.voice.pitches.astype(np.int64)
+    lo, hi = int(pitches.min()), int(pitches.max())
+    if key_known:
+        fits = best_octave_shift(pitches + encoding.shift(melody.tonic, melody.mode), low, high) is not None
+    else:
+        fits = hi - lo <= high - 1 - low
+    if not fits:
+        raise InputError(melody.source or None, f"the melody spans {hi - lo} semitones (MIDI {lo}–{hi}); the model "
+                                                f"knows melodies within {high - 1 - low} semitones, so no octave "
+                                                "transposition fits")
+
+
 def _same_setting(a: Setting, b: Setting) -> bool:
     return all(x == y for x, y in zip(a.voices[1:], b.voices[1:]))
 
