@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +29,8 @@ from .chorales import VOICES
 from .errors import InputError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-#: ``--voices`` names and the voices they generate.
+#: ``--voices`` names and the voices they generate: the voice sets that have a harmonizer (notebook 09's alto,
+#: notebook 10's alto, tenor and bass).
 VOICE_SETS = {"alto": ("Alto",), "satb": ("Alto", "Tenor", "Bass"), "atb": ("Alto", "Tenor", "Bass")}
 
 
@@ -84,6 +87,24 @@ def readable_output(*streams) -> None:
             reconfigure(errors=ASCII_NAMES)
 
 
+def check_outputs(outputs, inputs=()) -> None:
+    """Refuse, before anything is loaded, trained or written, output files that cannot be written as asked: a
+    path that is the same file as an input (also when spelt differently: ``./tune.mid``, a symbolic link), or a
+    folder. Raises :class:`InputError` naming the output path.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    sources = [Path(i) for i in inputs]
+    for out in map(Path, outputs):
+        if out.is_dir():
+            raise InputError(out, "is a folder: give a file name to write")
+        for src in sources:
+            same = (os.path.samefile(out, src) if out.exists() and src.exists()
+                    else out.resolve() == src.resolve())
+            if same:
+                raise InputError(out, f"is the input {src}: writing there would overwrite it (give another -o)")
+
+
 # ---------------------------------------------------------------------------------------------- commands
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -114,6 +135,10 @@ def cmd_train_key(args: argparse.Namespace) -> int:
     from . import keyfinding as kf
     from .chorales import load_chorales
 
+    if args.output is not None:
+        if Path(args.output).suffix.lower() != ".keras":
+            raise InputError(args.output, "a key classifier is saved as a .keras file")
+        check_outputs([args.output])
     chorales = load_chorales(args.midi_folder) if args.midi_folder else load_chorales()
     if not len(chorales):
         raise InputError(chorales.source, f"no usable chorales ({len(chorales.skipped)} files skipped)")
@@ -178,8 +203,10 @@ def cmd_train_harmonizer(args: argparse.Namespace) -> int:
 
 
 def parse_voices(text: str) -> tuple[str, ...]:
-    """``'alto'`` → ``('Alto',)``, ``'satb'`` → ``('Alto', 'Tenor', 'Bass')``, ``'alto,tenor'`` → both.
-    Raises ValueError for anything else.
+    """The voices to generate, for the voice sets that have a harmonizer: ``'alto'`` → ``('Alto',)``; ``'satb'``
+    (or ``'atb'``, or the list ``'alto,tenor,bass'`` in any order) → ``('Alto', 'Tenor', 'Bass')``. Raises
+    ValueError naming the sets that work for anything else (``'alto,tenor'``, ``'tenor'``: no harmonizer
+    generates them).
 
     Notebook: 10_four_part_harmonization
     """
@@ -187,10 +214,11 @@ def parse_voices(text: str) -> tuple[str, ...]:
     if text in VOICE_SETS:
         return VOICE_SETS[text]
     names = tuple(n.strip().capitalize() for n in text.split(","))
-    bad = [n for n in names if n not in VOICES[1:]]
-    if bad or not names:
-        raise ValueError(f"unknown voices {bad or text!r}: use alto, satb or a list of alto, tenor, bass")
-    return tuple(v for v in VOICES[1:] if v in names)
+    chosen = tuple(v for v in VOICES[1:] if v in names)
+    if sorted(names) == sorted(chosen) and chosen in VOICE_SETS.values():
+        return chosen
+    raise ValueError(f"no harmonizer generates the voices {text!r}: use alto (the alto under the melody) or "
+                     "satb (alto, tenor and bass)")
 
 
 def _voices_option(text: str) -> tuple[str, ...]:
@@ -230,16 +258,22 @@ def output_option(text: str) -> Path:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
 
 
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+def _temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (a finite number), not {text}")
     return value
 
 
@@ -279,6 +313,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     from . import harmonize as H
     from .harmonize.melody_io import (
         alternatives,
+        check_range,
         find_key,
         harmonize_melody,
         numbered_path,
@@ -291,7 +326,15 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     melody_path = Path(args.melody)
     out = args.output or melody_path.with_name(f"{melody_path.stem}-harmonized.mid")
     outputs = args.voices
-    melody = read_melody(melody_path, key=args.key, find=False)  # an unusable file stops here, before any model
+    if args.samples and args.temperature == 0:
+        args.usage_error("argument --temperature: --samples N draws samples, so it must be above 0 (leave it out "
+                         "for 1)")
+    temperature = (1.0 if args.samples else 0.0) if args.temperature is None else args.temperature
+    paths = [numbered_path(out, i + 1) for i in range(args.samples)] if args.samples else [Path(out)]
+    # an unusable file, output or range stops here, before any model is loaded or trained
+    melody = read_melody(melody_path, key=args.key, find=False)
+    check_outputs(paths, [melody_path])
+    check_range(melody, H.Harmonizer.default_path(outputs).with_suffix(".json"), key_known=args.key is not None)
     if args.key is None:
         try:
             classifier = load_key_classifier()
@@ -310,11 +353,9 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
               "ensemble of three networks shipped with the course) and saving it there ...", file=sys.stderr)
         harmonizer = H.default_harmonizer(outputs)
     if args.samples:
-        settings = alternatives(melody, harmonizer, args.samples, args.temperature or 1.0)
-        paths = [numbered_path(out, i + 1) for i in range(len(settings))]
+        settings = alternatives(melody, harmonizer, args.samples, temperature)
     else:
-        settings = [harmonize_melody(melody, harmonizer, args.temperature, 0 if args.temperature else None)]
-        paths = [Path(out)]
+        settings = [harmonize_melody(melody, harmonizer, temperature, 0 if temperature else None)]
     for setting, path in zip(settings, paths):
         write_setting(setting, melody, path)
         faults = setting_faults(setting.voices, melody.time_signature, melody.anacrusis)
@@ -322,7 +363,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
               f"{len(faults)} voice-leading fault{'' if len(faults) == 1 else 's'})")
     if args.samples and len(settings) < args.samples:
         print(f"only {len(settings)} different settings in {4 * args.samples} draws at temperature "
-              f"{args.temperature or 1.0:g}", file=sys.stderr)
+              f"{temperature:g}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -343,8 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train the 24-key classifier on all chorales (every transposition) and save it "
                                    f"to {Path('data') / 'models' / 'key_classifier.keras'}.")
     p.add_argument("--midi-folder", help="train on the chorale MIDI files in this folder instead of music21's")
-    p.add_argument("--steps", type=int, default=600, help="training steps (mini-batches of 256)")
-    p.add_argument("--output", help="where to save the model (default: data/models/key_classifier.keras)")
+    p.add_argument("--steps", type=_positive_int, default=600, help="training steps (mini-batches of 256)")
+    p.add_argument("--output", help="where to save the model, a .keras file (default: "
+                                    "data/models/key_classifier.keras)")
     p.set_defaults(func=cmd_train_key)
 
     p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI or MusicXML files from their notes",
@@ -373,14 +415,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=output_option,
                    help="file to write, .mid/.midi or .musicxml/.xml (default: MELODY-harmonized.mid beside it)")
     p.add_argument("--voices", default=VOICE_SETS["alto"], type=_voices_option,
-                   help="voices to generate: alto (default) or satb (tracks Soprano, Alto, Tenor, Bass)")
+                   help="voices to generate, the sets that have a harmonizer: alto (default) or satb (tracks "
+                        "Soprano, Alto, Tenor, Bass)")
     p.add_argument("--key", type=key_option, help='the key, e.g. "G minor" or "Bb major" (default: found from the '
                                                   "notes; a key signature in the file is not read)")
     p.add_argument("--samples", type=_positive_int, metavar="N",
-                   help="write N different sampled settings, OUT-1, OUT-2, ... (temperature 1 unless given)")
-    p.add_argument("--temperature", type=_non_negative_float, default=0.0, metavar="T",
-                   help="0 (default) writes the most likely setting; above 0 samples (larger: freer)")
-    p.set_defaults(func=cmd_harmonize)
+                   help="write N different sampled settings, OUT-1, OUT-2, ... (temperature 1 unless given; "
+                        "it must be above 0)")
+    p.add_argument("--temperature", type=_temperature, metavar="T",
+                   help="0 (default without --samples) writes the most likely setting; a finite number above 0 "
+                        "samples (larger: freer)")
+    p.set_defaults(func=cmd_harmonize, usage_error=p.error)
     return parser
 
 

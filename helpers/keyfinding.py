@@ -16,6 +16,7 @@ Saved classifier: :func:`train_key_classifier`, :func:`save_key_classifier`, :fu
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -42,6 +43,8 @@ MUSIC21_FINDERS = {
 }
 #: Length of the closing passage that :func:`cadence_profile` looks at, in quarter-note beats.
 CADENCE_BEATS = 4.0
+#: Length of :func:`features` (the pitch-class and cadence profiles), what a key classifier reads.
+N_FEATURES = 24
 MODEL_FILE = "key_classifier.keras"
 TRAIN_COMMAND = "python -m helpers train-key"
 
@@ -433,7 +436,8 @@ def save_key_classifier(model, path: str | os.PathLike | None = None) -> Path:
 
 
 def load_key_classifier(path: str | os.PathLike | None = None):
-    """Load the saved key classifier. Raises FileNotFoundError naming the command that makes one.
+    """Load the saved key classifier. Raises FileNotFoundError naming the command that makes one if there is no
+    file, :class:`~helpers.errors.InputError` naming the file if Keras cannot load it (not a ``.keras`` model).
 
     Notebook: 08_key_classification
     """
@@ -442,7 +446,21 @@ def load_key_classifier(path: str | os.PathLike | None = None):
     path = Path(path) if path is not None else model_path()
     if not path.exists():
         raise FileNotFoundError(f"no trained key classifier at {path}; make one with: {TRAIN_COMMAND}")
-    return keras.saving.load_model(path)
+    if path.is_dir():
+        raise InputError(path, "a folder, not a saved key classifier (.keras)")
+    if not zipfile.is_zipfile(path):
+        raise InputError(path, "not a saved Keras model (a .keras file is a zip archive; make one with "
+                               f"{TRAIN_COMMAND})")
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors... for a file it cannot load
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(path, f"Keras cannot load it ({reason})") from exc
+    shapes = tuple(getattr(model, "input_shape", ())), tuple(getattr(model, "output_shape", ()))
+    if shapes != ((None, N_FEATURES), (None, 24)):
+        raise InputError(path, f"not a key classifier: a Keras model from {shapes[0]} to {shapes[1]}, not from "
+                               f"{N_FEATURES} features to 24 keys")
+    return model
 
 
 def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:

@@ -275,3 +275,137 @@ def test_harmonize_rejects_a_bad_melody_in_one_line_and_writes_nothing(bad_melod
     assert_one_line_error(result, f"{path}: {reason}")
     assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
     assert not out.exists() and not (tmp_path / "models").exists()  # nothing written, nothing trained
+
+
+# ------------------------------------------ issue 22: every refused invocation writes nothing, exits non-zero
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes: equal before and after a refused run means nothing was written,
+    overwritten or trained."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def tune(tmp_path) -> Path:
+    """A short melody in its own folder (``tmp_path/work``), beside a folder named like an output file."""
+    from helpers.midi import write_midi
+    from tests.conftest import make_voice
+
+    work = tmp_path / "work"
+    (work / "folder.mid").mkdir(parents=True)
+    return write_midi([make_voice("Melody", [67, 69, 71, 72, 74, 72, 71, 69, 67], [1] * 9)], work / "tune.mid")
+
+
+def assert_refused(result: subprocess.CompletedProcess, status: int, message: str, before: dict, folder: Path):
+    """Exit ``status``, ``message`` on stderr in one ``error:`` line (or argparse's usage and one error line), no
+    traceback, nothing on stdout, and no file under ``folder`` written or changed."""
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == "", result.stderr + result.stdout
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    if status == 1:
+        assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    else:
+        assert result.stderr.startswith("usage: python -m helpers")
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("spelling", ["same", "dot-dot", "symbolic link", "numbered alternative"])
+def test_harmonize_refuses_to_overwrite_the_melody_however_the_output_is_spelt(tune, models_dir, spelling):
+    work = tune.parent
+    args = {"same": ["-o", str(tune)],
+            "dot-dot": ["-o", str(work / ".." / "work" / "." / "tune.mid")],
+            "symbolic link": ["-o", str(work / "link.mid")],
+            "numbered alternative": ["-o", str(work / "tun.mid"), "--samples", "2"]}[spelling]
+    if spelling == "symbolic link":
+        (work / "link.mid").symlink_to(tune)
+    melody = tune
+    if spelling == "numbered alternative":  # the alternatives tun-1.mid, tun-2.mid: the second is the melody
+        melody = tune.rename(work / "tun-2.mid")
+    before = snapshot(work)
+    result = run_command("harmonize", str(melody), *args, data=models_dir)
+    assert_refused(result, 1, "writing there would overwrite it", before, work)
+
+
+def test_harmonize_refuses_a_folder_as_output(tune, tmp_path):
+    before = snapshot(tmp_path)
+    result = run_command("harmonize", str(tune), "-o", str(tune.parent / "folder.mid"), data=tmp_path)
+    assert_refused(result, 1, f"{tune.parent / 'folder.mid'}: is a folder", before, tmp_path)
+
+
+@pytest.mark.parametrize("voices", ["alto,tenor", "tenor", "bass,alto", "soprano,alto"])
+def test_harmonize_refuses_voice_sets_without_a_harmonizer_naming_the_sets_that_work(tune, tmp_path, voices):
+    before = snapshot(tmp_path)
+    result = run_command("harmonize", str(tune), "--voices", voices, data=tmp_path)
+    assert_refused(result, 2, f"no harmonizer generates the voices '{voices}': use alto", before, tmp_path)
+    assert "or satb (alto, tenor and bass)" in result.stderr
+
+
+@pytest.mark.parametrize("text, voices", [("alto", ("Alto",)), ("SATB", ("Alto", "Tenor", "Bass")),
+                                          ("bass,alto,tenor", ("Alto", "Tenor", "Bass"))])
+def test_voice_sets_with_a_harmonizer_are_accepted_in_any_spelling(text, voices):
+    from helpers.cli import VOICE_SETS, parse_voices
+
+    assert parse_voices(text) == voices and voices in VOICE_SETS.values()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--samples", "2", "--temperature", "inf"), "must be 0 or more (a finite number), not inf"),
+    (("--temperature", "nan"), "must be 0 or more (a finite number), not nan"),
+    (("--samples", "2", "--temperature", "0"), "--samples N draws samples, so it must be above 0"),
+    (("--samples", "-2"), "must be 1 or more, not -2"),
+    (("--samples", "two"), "must be a whole number, not 'two'"),
+    (("-o", "setting.pdf"), "cannot write '.pdf'"),
+])
+def test_harmonize_refuses_bad_sampling_and_output_options_before_anything(tune, tmp_path, args, message):
+    before = snapshot(tmp_path)
+    result = run_command("harmonize", str(tune), *args, data=tmp_path)
+    assert_refused(result, 2, message, before, tmp_path)
+
+
+def test_harmonize_refuses_a_missing_melody_and_writes_nothing(tmp_path):
+    before = snapshot(tmp_path)
+    result = run_command("harmonize", str(tmp_path / "missing.mid"), "-o", str(tmp_path / "out.mid"), data=tmp_path)
+    assert_refused(result, 1, f"{tmp_path / 'missing.mid'}: no such file", before, tmp_path)
+
+
+@pytest.mark.parametrize("key", [None, "C major"])
+def test_a_melody_outside_the_soprano_range_is_refused_before_any_model_is_loaded(tmp_path, models_dir, key):
+    """No key line on stdout: the key classifier was not loaded (and the harmonizer not either)."""
+    from helpers.midi import write_midi
+    from tests.conftest import make_voice
+
+    wide = write_midi([make_voice("Melody", [36, 96, 60], [1, 1, 2])], tmp_path / "wide.mid")
+    before = snapshot(tmp_path)
+    result = run_command("harmonize", str(wide), "-o", str(tmp_path / "out.mid"), *(["--key", key] if key else []),
+                         data=models_dir)
+    assert_refused(result, 1, f"{wide}: the melody spans 60 semitones (MIDI 36–96)", before, tmp_path)
+
+
+def test_key_with_a_model_file_keras_cannot_load_names_the_file(tune, tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_text("not a model")
+    before = snapshot(tmp_path)
+    result = run_command("key", str(tune), "--model", str(bad), data=tmp_path)
+    assert_refused(result, 1, f"{bad}: not a saved Keras model", before, tmp_path)
+
+
+def test_key_with_a_keras_model_that_is_not_a_key_classifier_names_the_file(tune, tmp_path, models_dir):
+    harmonizer = models_dir / "models" / "harmonizer-alto.keras"
+    before = snapshot(tmp_path)
+    result = run_command("key", str(tune), "--model", str(harmonizer), data=tmp_path)
+    assert_refused(result, 1, f"{harmonizer}: not a key classifier", before, tmp_path)
+
+
+@pytest.mark.parametrize("args, status, message", [
+    (("--steps", "0"), 2, "argument --steps: must be 1 or more, not 0"),
+    (("--steps", "-5"), 2, "argument --steps: must be 1 or more, not -5"),
+    (("--output", "classifier.txt"), 1, "classifier.txt: a key classifier is saved as a .keras file"),
+    (("--output", "folder.keras"), 1, "folder.keras: is a folder"),
+])
+def test_train_key_refuses_bad_steps_and_outputs_before_training(tmp_path, args, status, message):
+    (tmp_path / "folder.keras").mkdir()
+    args = tuple(str(tmp_path / a) if a.endswith((".txt", ".keras")) else a for a in args)
+    before = snapshot(tmp_path)
+    result = run_command("train-key", *args, data=tmp_path)
+    assert_refused(result, status, message, before, tmp_path)

@@ -235,6 +235,58 @@ def test_the_written_soprano_is_the_melody_exactly(tmp_path, tiny_models, tiny_k
     assert [v.name for v in written] == ["Soprano", "Alto", "Tenor", "Bass"]
 
 
+#: A folk tune with a syncopated F4 of a beat starting on an off-beat (beats 1.5 to 2.5, across the middle of a
+#: 4/4 bar, where notation writes two tied eighths), and a dotted rhythm: (MIDI pitch, onset, offset) in beats.
+SYNCOPATED = [(60, 0.0, 1.0), (62, 1.0, 1.5), (65, 1.5, 2.5), (64, 2.5, 3.0), (67, 3.0, 4.0),
+              (69, 4.0, 5.5), (67, 5.5, 6.0), (65, 6.0, 7.0), (64, 7.0, 8.0), (60, 8.0, 12.0)]
+SYNCOPATED_ABC = "X:1\nM:4/4\nL:1/8\nK:F\nC2 DF- FE G2|A3G F2E2|C8|]\n"
+
+
+def syncopated_files(folder) -> dict[str, object]:
+    """The tune of :data:`SYNCOPATED` as MIDI, ABC, MusicXML as music21 writes it (the F4 as two eighths tied by
+    ``<tie>`` and ``<tied>``), and MusicXML whose tie is only drawn (``<tied>`` without ``<tie>``, as some notation
+    programs write it), also compressed (.mxl)."""
+    import re
+    import zipfile
+
+    from music21 import converter
+
+    files = {"midi": write_midi([Voice("Melody", *map(np.array, zip(*SYNCOPATED)))], folder / "tune.mid")}
+    files["abc"] = folder / "tune.abc"
+    files["abc"].write_text(SYNCOPATED_ABC)
+    xml = folder / "tune.musicxml"
+    converter.parse("tinyNotation: 4/4 c4 d8 f8~ f8 e8 g4 a4. g8 f4 e4 c1").write("musicxml", fp=str(xml))
+    files["musicxml"] = xml
+    drawn = folder / "drawn-tie.musicxml"
+    drawn.write_text(re.sub(r"<tie type=\"\w+\"\s*/>", "", xml.read_text()))
+    assert "<tie " not in drawn.read_text() and "<tied " in drawn.read_text()
+    files["musicxml, tie drawn only"] = drawn
+    compressed = folder / "drawn-tie.mxl"
+    with zipfile.ZipFile(compressed, "w") as mxl:
+        mxl.writestr("META-INF/container.xml", '<container><rootfiles><rootfile full-path="tune.xml"/></rootfiles>'
+                                               '</container>')
+        mxl.writestr("tune.xml", drawn.read_text())
+    files["compressed musicxml, tie drawn only"] = compressed
+    return files
+
+
+@pytest.mark.parametrize("out_suffix", [".mid", ".musicxml"])
+@pytest.mark.parametrize("source", ["midi", "abc", "musicxml", "musicxml, tie drawn only",
+                                    "compressed musicxml, tie drawn only"])
+def test_the_melody_comes_out_exactly_as_it_went_in_for_every_pair_of_formats(tmp_path, source, out_suffix):
+    """Issue 22: a MusicXML folk tune harmonized to MIDI had its syncopated F4 split into two eighths."""
+    src = syncopated_files(tmp_path)[source]
+    melody = H.read_melody(src, key="F major")
+    assert exact(melody.voice) == SYNCOPATED
+    setting = H.harmonize_melody(melody, ThirdsBelow())
+    out = H.write_setting(setting, melody, tmp_path / f"setting{out_suffix}")
+    if out_suffix == ".mid":
+        soprano = midi_to_voices(pretty_midi.PrettyMIDI(str(out)))[0].shift(-melody.offset)
+    else:
+        soprano = part_to_voice(parse_score(out).parts[0], "Soprano")
+    assert exact(soprano) == SYNCOPATED
+
+
 def test_grace_notes_sound_just_before_their_note_in_midi():
     melody = H.melody_from_text(ABC_68, "abc", key="D minor")
     played = H.performed_melody(melody)

@@ -256,6 +256,67 @@ def _melody_from_score(score, path, key=None, classifier=None, source: str = "",
                           grace_notes(part), key, classifier, pickup, source, find)
 
 
+def _musicxml_text(path: Path) -> bytes:
+    """The MusicXML document of ``path``: the file itself, or the root file named in a compressed ``.mxl``'s
+    ``META-INF/container.xml``."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        container = ElementTree.fromstring(archive.read("META-INF/container.xml"))
+        rootfile = next(e.get("full-path") for e in container.iter() if e.tag.endswith("rootfile"))
+        return archive.read(rootfile)
+
+
+def with_drawn_ties(document: bytes) -> bytes | None:
+    """A MusicXML document in which every note whose tie is only drawn (``<notations><tied>`` without the
+    ``<tie>`` element that MusicXML uses for the sound, as some notation programs write it) also has ``<tie>``
+    of the same type, so that music21 ties it (it reads ``<tie>`` only, and would split a syncopated quarter
+    written as two tied eighths into two notes). None if no note needs it.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(document)
+    changed = False
+    for note in root.iter("note"):
+        if note.find("tie") is not None:
+            continue
+        drawn = [t.get("type") for t in note.iterfind("notations/tied") if t.get("type") in ("start", "stop")]
+        for position, kind in enumerate(sorted(set(drawn), key=("stop", "start").index)):
+            note.insert(position, ElementTree.Element("tie", type=kind))
+            changed = True
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) if changed else None
+
+
+def parse_musicxml(path: str | os.PathLike):
+    """A MusicXML file (``.musicxml``, ``.xml`` or compressed ``.mxl``) parsed by music21
+    (:func:`helpers.readers.parse_score`), with ties that are only drawn made ties (:func:`with_drawn_ties`), so a
+    note written as tied notes is one note. Raises :class:`InputError` naming the file if it is missing or
+    unreadable.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from xml.etree.ElementTree import ParseError
+
+    path = Path(path)
+    try:
+        fixed = with_drawn_ties(_musicxml_text(path))
+    except (OSError, ParseError, KeyError, StopIteration, ValueError):
+        fixed = None  # parse_score reports what is wrong with the file
+    if fixed is None:
+        return parse_score(path)
+    from music21 import converter
+
+    try:
+        return converter.parse(fixed, format="musicxml")
+    except Exception as exc:  # music21 raises many types for files it cannot read
+        raise InputError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
+
+
 def read_melody(path: str | os.PathLike, key: str | tuple[int, str] | None = None,
                 classifier=None, find: bool = True) -> Melody:
     """Read a melody: the first track with pitched notes of a MIDI file, the first part of a MusicXML file, or
@@ -279,7 +340,7 @@ def read_melody(path: str | os.PathLike, key: str | tuple[int, str] | None = Non
             raise InputError(path, f"cannot read it ({exc.strerror})") from exc
         return _melody_from_score(parse_abc(text, path), path, key, classifier, find=find)
     if suffix in MUSICXML_SUFFIXES:
-        return _melody_from_score(parse_score(path), path, key, classifier, find=find)
+        return _melody_from_score(parse_musicxml(path), path, key, classifier, find=find)
     if suffix not in MIDI_SUFFIXES and path.is_file() and path.read_bytes()[:4] != b"MThd":
         raise InputError(path, f"'{suffix or 'no suffix'}' is not a melody file the course reads (MIDI .mid, "
                                "MusicXML .musicxml/.xml/.mxl, ABC .abc)")
@@ -372,6 +433,39 @@ def harmonize_melody(melody: Melody, harmonizer: Harmonizer, temperature: float 
         raise InputError(melody.source or None, exc.reason) from exc
     voices[0] = melody.voice.renamed("Soprano", PROGRAM)
     return Setting(voices, float(logp), temperature, seed)
+
+
+def check_range(melody: Melody, encoding_file: str | os.PathLike, key_known: bool = True) -> None:
+    """Refuse a melody that the harmonizer saved with ``encoding_file`` (its ``.json``, read without loading the
+    network) cannot take, before any model is loaded: with ``key_known`` (the melody's key is final), when no
+    octave transposition brings it into the model's melody range in its key, as
+    :meth:`~helpers.harmonize.model.Harmonizer.harmonize` checks; otherwise when its span is wider than that
+    range (then no key fits). Nothing is checked if no harmonizer is saved there. Raises :class:`InputError` naming
+    the melody's source.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from .encoding import Encoding
+    from .model import best_octave_shift
+
+    path = Path(encoding_file)
+    if not path.is_file() or not len(melody.voice):
+        return
+    try:
+        encoding = Encoding.from_json(path.read_text())
+        low, high = encoding.ranges[encoding.inputs[0]]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return  # loading the harmonizer reports a broken save
+    pitches = melody.voice.pitches.astype(np.int64)
+    lo, hi = int(pitches.min()), int(pitches.max())
+    if key_known:
+        fits = best_octave_shift(pitches + encoding.shift(melody.tonic, melody.mode), low, high) is not None
+    else:
+        fits = hi - lo <= high - 1 - low
+    if not fits:
+        raise InputError(melody.source or None, f"the melody spans {hi - lo} semitones (MIDI {lo}–{hi}); the model "
+                                                f"knows melodies within {high - 1 - low} semitones, so no octave "
+                                                "transposition fits")
 
 
 def _same_setting(a: Setting, b: Setting) -> bool:
