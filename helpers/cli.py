@@ -162,7 +162,7 @@ def cmd_key(args: argparse.Namespace) -> int:
     from .readers import read_voices
     from .theory import key_name
 
-    model = kf.load_key_classifier(args.model)
+    model = kf.key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
     status = EXIT_OK
     for name in args.files:
         try:
@@ -321,7 +321,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
         setting_faults,
         write_setting,
     )
-    from .keyfinding import load_key_classifier, model_path
+    from .keyfinding import key_classifier, model_path
 
     melody_path = Path(args.melody)
     out = args.output or melody_path.with_name(f"{melody_path.stem}-harmonized.mid")
@@ -334,10 +334,12 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     # an unusable file, output or range stops here, before any model is loaded or trained
     melody = read_melody(melody_path, key=args.key, find=False)
     check_outputs(paths, [melody_path])
-    check_range(melody, H.Harmonizer.default_path(outputs).with_suffix(".json"), key_known=args.key is not None)
+    saved = H.Harmonizer.default_path(outputs).with_suffix(".json")
+    check_range(melody, saved if saved.is_file() else H.shipped_encoding(H.BEST[outputs].network),
+                key_known=args.key is not None)
     if args.key is None:
         try:
-            classifier = load_key_classifier()
+            classifier = key_classifier(train=False)  # trained here, else the one shipped with the course
         except FileNotFoundError:
             print(f"no saved key classifier at {model_path()}: training one on the chorales as python -m helpers "
                   "train-key does (notebook 08's classifier; about half a minute) ...", file=sys.stderr)
@@ -391,9 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI or MusicXML files from their notes",
                        description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
-                                   "key signature), with the classifier saved by python -m helpers train-key.")
+                                   "key signature), with the classifier saved by python -m helpers train-key, "
+                                   "else the one shipped with the course.")
     p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, or .musicxml/.mxl/.xml/.krn")
-    p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras)")
+    p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras if train-key "
+                                   "saved one, else the one shipped with the course)")
     p.set_defaults(func=cmd_key)
 
     p = sub.add_parser("train-harmonizer", help="train the harmonizer networks of notebooks 09-11 on this machine",

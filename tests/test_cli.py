@@ -70,9 +70,9 @@ def test_train_key_on_a_folder_without_midi_files_is_one_line_and_exit_1(bad_inp
     assert_one_line_error(result, str(bad_inputs["empty_folder"]), "no .mid or .midi files")
 
 
-def test_key_without_a_saved_classifier_names_it_and_the_command_that_makes_one(bad_inputs, tmp_path):
-    result = run_command("key", str(bad_inputs["missing"]), data=tmp_path)
-    assert_one_line_error(result, str(tmp_path / "models"), "python -m helpers train-key")
+def test_key_with_a_missing_model_file_names_it_and_the_command_that_makes_one(bad_inputs, tmp_path):
+    result = run_command("key", "--model", str(tmp_path / "gone.keras"), str(bad_inputs["missing"]), data=tmp_path)
+    assert_one_line_error(result, str(tmp_path / "gone.keras"), "python -m helpers train-key")
 
 
 def test_key_reports_each_unusable_file_on_its_own_line(bad_inputs, tmp_path):

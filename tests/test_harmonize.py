@@ -362,7 +362,7 @@ def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp
         assert not out.exists()
 
 
-def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys,
+def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys,
                                                                     tiny_key_model):
     from helpers import keyfinding as kf
 
@@ -390,7 +390,7 @@ def test_command_without_a_model_trains_and_saves_one_and_says_where(chorales, t
     assert main(["harmonize", str(src), "--voices", "satb"]) == 0 and len(calls) == 1  # the saved model is reused
     with pytest.raises(SystemExit) as usage:
         main(["harmonize", str(src), "--voices", "soprano"])
-    assert usage.value.code == 2 and "unknown voices" in capsys.readouterr().err
+    assert usage.value.code == 2 and "no harmonizer generates the voices 'soprano'" in capsys.readouterr().err
 
 
 def test_overlapping_legato_notes_are_trimmed_but_two_lines_in_one_track_are_rejected(tmp_path):

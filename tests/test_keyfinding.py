@@ -324,13 +324,12 @@ def test_key_command_rejects_a_file_of_another_kind(data_dir, tmp_path, capsys):
     assert str(text) in err and "neither MIDI" in err
 
 
-def test_key_command_without_a_trained_model_says_which_command_makes_one(tmp_path, monkeypatch, capsys):
+def test_key_command_without_a_model_trained_here_uses_the_shipped_one(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     midi = write_midi(_voices(MAJOR[0]), tmp_path / "c.mid")
-    assert main(["key", str(midi)]) == 1
+    assert main(["key", str(midi)]) == 0
     out, err = capsys.readouterr()
-    assert len(err.strip().splitlines()) == 1
-    assert out == "" and "python -m helpers train-key" in err and str(tmp_path / "models") in err
+    assert out == f"{midi}\tC major\n" and not (tmp_path / "models" / kf.MODEL_FILE).exists()
 
 
 def test_train_key_command_trains_on_a_midi_folder_and_saves_where_key_looks(tmp_path, monkeypatch, capsys):

@@ -51,7 +51,7 @@ from ..readers import (
 )
 from ..theory import key_name, key_number, parse_key_name
 from ..voiceleading import crossed, rule_events
-from .encoding import DEFAULT_OUTPUTS, STEPS_PER_BEAT
+from .encoding import DEFAULT_OUTPUTS, STEPS_PER_BEAT, Encoding
 from .model import PROGRAM, Harmonizer
 
 #: Suffixes of the melody files the command reads, by format.
@@ -435,27 +435,35 @@ def harmonize_melody(melody: Melody, harmonizer: Harmonizer, temperature: float 
     return Setting(voices, float(logp), temperature, seed)
 
 
-def check_range(melody: Melody, encoding_file: str | os.PathLike, key_known: bool = True) -> None:
-    """Refuse a melody that the harmonizer saved with ``encoding_file`` (its ``.json``, read without loading the
-    network) cannot take, before any model is loaded: with ``key_known`` (the melody's key is final), when no
-    octave transposition brings it into the model's melody range in its key, as
+def check_range(melody: Melody, encoding_file: str | os.PathLike | Encoding | None,
+                key_known: bool = True) -> None:
+    """Refuse a melody that the harmonizer with this encoding (its saved ``.json``, read without loading the
+    network, or the :class:`Encoding` itself) cannot take, before any model is loaded: with ``key_known`` (the
+    melody's key is final), when no octave transposition brings it into the model's melody range in its key, as
     :meth:`~helpers.harmonize.model.Harmonizer.harmonize` checks; otherwise when its span is wider than that
-    range (then no key fits). Nothing is checked if no harmonizer is saved there. Raises :class:`InputError` naming
-    the melody's source.
+    range (then no key fits). Nothing is checked if there is no encoding (None, or no file). Raises
+    :class:`InputError` naming the melody's source.
 
     Notebook: 11_harmonize_your_melody
     """
-    from .encoding import Encoding
     from .model import best_octave_shift
 
-    path = Path(encoding_file)
-    if not path.is_file() or not len(melody.voice):
+    if encoding_file is None or not len(melody.voice):
         return
+    if isinstance(encoding_file, Encoding):
+        encoding = encoding_file
+    else:
+        path = Path(encoding_file)
+        if not path.is_file():
+            return
+        try:
+            encoding = Encoding.from_json(path.read_text())
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return  # loading the harmonizer reports a broken save
     try:
-        encoding = Encoding.from_json(path.read_text())
         low, high = encoding.ranges[encoding.inputs[0]]
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return  # loading the harmonizer reports a broken save
+    except (KeyError, IndexError):
+        return
     pitches = melody.voice.pitches.astype(np.int64)
     lo, hi = int(pitches.min()), int(pitches.max())
     if key_known:

@@ -157,6 +157,15 @@ def manifest_problems(needed: Sequence[tuple[object, int]], folder: Path = SHIPP
     return problems
 
 
+def shipped_encoding(network, seed: int = 0, folder: Path = SHIPPED_DIR) -> Encoding | None:
+    """The :class:`Encoding` of a shipped network (read from the manifest, no network loaded), or None.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    entry = shipped_entry(network, seed, folder)
+    return Encoding.from_json(json.dumps(entry["encoding"])) if entry is not None else None
+
+
 def load_shipped(entry: dict, folder: Path = SHIPPED_DIR) -> Harmonizer:
     """Rebuild a shipped network from its manifest entry (encoding and architecture) and read its weights.
 
