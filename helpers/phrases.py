@@ -3,8 +3,9 @@
 
 Every note of a melody gets a few features (:func:`note_features`: its length, the rest after it, where it
 starts and ends in the bar, the intervals into and out of it, its scale degree, whether it ends the tune, and
-Cambouropoulos's LBDM boundary strength). A logistic regression trained on the phrase ends of Essen folk songs
-(:mod:`helpers.essen`) and Bach's fermatas says how likely each note ends a phrase; notes above a threshold chosen
+Cambouropoulos's LBDM boundary strength). A logistic regression on the features of each note and of its two
+neighbours (:func:`melody_features`), trained on the phrase ends of Essen folk songs (:mod:`helpers.essen`) and
+Bach's fermatas, says how likely each note ends a phrase; notes above a threshold chosen
 on held-out training tunes (and the last note) end one. The fitted weights ship as ``phrase_model.json`` next to
 this module, so :func:`find_phrase_ends` needs no training; ``bench/phrases.py`` re-trains them.
 
@@ -42,6 +43,9 @@ FEATURE_NAMES = (
     "ends on a 4-bar line from the first note", "last note", "LBDM strength", "LBDM local peak",
     "longer than both neighbours", "long x next onset on a bar line", "position in the tune",
 )
+#: What the model reads: each note's features, then those of the note before and of the note after.
+MODEL_FEATURES = FEATURE_NAMES + tuple(f"previous: {n}" for n in FEATURE_NAMES) + tuple(
+    f"next: {n}" for n in FEATURE_NAMES)
 _EPS = 1e-6
 
 
@@ -151,10 +155,22 @@ def note_features(voice: Voice, time_signature: tuple[int, int] = (4, 4), anacru
     return np.column_stack([np.asarray(c, dtype=float) for c in cols])
 
 
+def melody_features(voice: Voice, time_signature: tuple[int, int] = (4, 4), anacrusis: float = 0.0,
+                    tonic: int = 0, mode: str = "major") -> np.ndarray:
+    """What the model reads, ``(notes, len(MODEL_FEATURES))``: each note's :func:`note_features`, then those of
+    the note before and of the note after (zeros beyond the melody's ends).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    X = note_features(voice, time_signature, anacrusis, tonic, mode)
+    zero = np.zeros((min(len(X), 1), X.shape[1]))
+    return np.hstack([X, np.vstack([zero, X[:-1]]), np.vstack([X[1:], zero])])
+
+
 # --------------------------------------------------------------------------------------------- the model
 
 def fit_model(X: np.ndarray, y: np.ndarray, C: float = 1.0) -> dict:
-    """A logistic regression on standardized features (``X`` from :func:`note_features`, ``y`` 1 for an
+    """A logistic regression on standardized features (``X`` from :func:`melody_features`, ``y`` 1 for an
     ending), as a JSON-able dict of ``mean``, ``scale``, ``coef``, ``intercept`` (threshold 0.5 until
     ``bench/phrases.py`` chooses it).
 
@@ -165,7 +181,7 @@ def fit_model(X: np.ndarray, y: np.ndarray, C: float = 1.0) -> dict:
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
     lr = LogisticRegression(C=C, max_iter=2000).fit((X - mean) / scale, y)
-    return {"features": list(FEATURE_NAMES), "mean": mean.tolist(), "scale": scale.tolist(),
+    return {"features": list(MODEL_FEATURES[:X.shape[1]]), "mean": mean.tolist(), "scale": scale.tolist(),
             "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]), "threshold": 0.5}
 
 
@@ -210,7 +226,7 @@ def find_phrase_ends(voice: Voice, time_signature: tuple[int, int] = (4, 4), ana
     if not len(voice):
         return []
     model = model or load_model()
-    p = ending_probabilities(model, note_features(voice, time_signature, anacrusis, tonic, mode))
+    p = ending_probabilities(model, melody_features(voice, time_signature, anacrusis, tonic, mode))
     return [float(voice.ends[i]) for i in decide(p, model["threshold"])]
 
 

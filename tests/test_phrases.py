@@ -57,9 +57,22 @@ def test_long_note_before_a_pickup_ends_a_phrase():
     assert not set(ends) & {2.0, 3.0, 4.0, 5.0, 10.0}  # no quarter note inside the phrases
 
 
+def test_melody_features_add_the_neighbours_features_within_the_melody():
+    voice = make_voice("m", [60, 64, 67, 72], [1, 1, 2, 4])
+    X = P.note_features(voice, (4, 4))
+    M = P.melody_features(voice, (4, 4))
+    n = X.shape[1]
+    assert M.shape == (4, len(P.MODEL_FEATURES)) == (4, 3 * n)
+    np.testing.assert_array_equal(M[:, :n], X)
+    np.testing.assert_array_equal(M[1:, n:2 * n], X[:-1])
+    np.testing.assert_array_equal(M[:-1, 2 * n:], X[1:])
+    assert not M[0, n:2 * n].any() and not M[-1, 2 * n:].any()
+
+
 def test_shipped_model_loads_and_marks_the_last_note():
     model = P.load_model()
-    assert len(model["coef"]) == len(P.FEATURE_NAMES) == len(model["mean"]) == len(model["scale"])
+    assert model["features"] == list(P.MODEL_FEATURES)
+    assert len(model["coef"]) == len(P.MODEL_FEATURES) == len(model["mean"]) == len(model["scale"])
     assert 0 < model["threshold"] < 1
     voice = make_voice("m", [60, 62, 64, 65, 67, 65, 64, 62], [1] * 8)
     assert P.find_phrase_ends(voice, (4, 4), 0.0, 0, "major")[-1] == voice.end
