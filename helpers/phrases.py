@@ -120,7 +120,8 @@ def note_features(voice: Voice, time_signature: tuple[int, int] = (4, 4), anacru
                   tonic: int = 0, mode: str = "major") -> np.ndarray:
     """Features of each note as an ending candidate, ``(notes, len(FEATURE_NAMES))``, in the order of
     :data:`FEATURE_NAMES`: lengths in beats (log2), rests in beats (capped at 4), metric positions from the
-    metre and the pickup (``anacrusis`` beats; bars start there), intervals in semitones /12 (capped at an
+    metre and the pickup (beats from the start of the piece, as in ``Chorale`` and ``Melody``: the first bar
+    line lies at ``anacrusis``), intervals in semitones /12 (capped at an
     octave; 0 at the edges), the scale degree in the key (``tonic`` pitch class, ``mode``), LBDM strength.
 
     Notebook: 11_harmonize_your_melody
