@@ -108,7 +108,7 @@ from .reference import (
     pair_agreement,
     same_soprano_pairs,
 )
-from .shipped import shipped_encoding
+from .shipped import shipped_encoding, shipped_entry
 from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_harmonizer
 
 __all__ = [
@@ -122,7 +122,7 @@ __all__ = [
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
     "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "Network", "Recipe",
-    "ablation_networks", "load_network", "load_recipe", "shipped_encoding",
+    "ablation_networks", "load_network", "load_recipe", "shipped_encoding", "shipped_entry",
 ]
 __all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)
     "Fault", "Setting", "alternatives", "find_key", "grid_melody", "guess_phrase_ends", "harmonize_melody",
