@@ -319,15 +319,18 @@ def grouped_folds(groups: np.ndarray, labels: np.ndarray, n_splits: int = 5,
 
 
 def cross_validate(train_and_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int,
-                   folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+                   folds: Sequence[tuple[np.ndarray, np.ndarray]], progress: str | None = None) -> np.ndarray:
     """Out-of-fold predictions: for each fold, ``train_and_predict(train_index, test_index)`` trains on the
     training pieces and returns its predictions for the test pieces. Returns ``n`` predictions, each made by a
-    model that saw neither that piece nor any piece on the same melody.
+    model that saw neither that piece nor any piece on the same melody. ``progress``: a label for a progress bar
+    over the folds (for long runs), none by default.
 
     Notebook: 08_key_classification
     """
+    from tqdm.auto import tqdm
+
     out = np.full(n, -1, dtype=int)
-    for train, test in folds:
+    for train, test in tqdm(folds, desc=progress, unit="fold", disable=progress is None):
         out[test] = train_and_predict(train, test)
     return out
 
