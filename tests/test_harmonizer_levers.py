@@ -193,9 +193,9 @@ def test_a_network_saved_with_other_settings_is_not_reused(tmp_path, monkeypatch
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     calls = []
 
-    def fake_train(network, seed, chorales=None, verbose=0):
+    def fake_train(network, seed, chorales=None, return_history=False, verbose=0):
         calls.append((network, seed))
-        return pair[0], 1.5
+        return pair[0], 1.5, {"loss": [2.0, 1.0]}
 
     monkeypatch.setattr(R, "train_network", fake_train)
     net = R.Network(epochs=1)

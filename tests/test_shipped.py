@@ -87,17 +87,19 @@ def test_a_network_trained_here_takes_precedence_over_the_shipped_one(tmp_path, 
     untrained = H.Harmonizer(H.build_model(enc, units=2), enc)
     calls = []
 
-    def fake_train(net, s, chorales=None, verbose=0):
+    def fake_train(net, s, chorales=None, return_history=False, verbose=0):
         calls.append((net, s))
-        return untrained, 2.5
+        return untrained, 2.5, {"loss": [3.0, 2.0], "Alto_pitch_accuracy": [0.1, 0.2]}
 
     monkeypatch.setattr(R, "train_network", fake_train)
     _, seconds, trained = R.ensure_network(network, seed)
     assert not trained and seconds == S.shipped_entry(network, seed)["seconds"] and not calls
+    assert R.training_figures(network, seed) == S.shipped_entry(network, seed)["figures"]
     _, seconds, trained = R.ensure_network(network, seed, shipped=False)  # train-harmonizer: train here
     assert trained and seconds == 2.5 and calls == [(network, seed)]
     _, seconds, trained = R.ensure_network(network, seed)  # now the one trained here is used
     assert not trained and seconds == 2.5 and len(calls) == 1
+    assert R.training_figures(network, seed) == {"Alto_pitch_accuracy": 0.2, "loss": 2.0}
 
 
 def test_the_shipped_key_classifier_names_the_key_of_a_scale(tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ from ..paths import models_dir
 from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading
 from .encoding import fit_encoding
 from .model import Harmonizer
-from .shipped import load_shipped, network_settings, shipped_entry, training_code_hash
+from .shipped import final_figures, load_shipped, network_settings, shipped_entry, training_code_hash
 from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_harmonizer
 
 #: Semitones a training piece may move when the recipe trains on transpositions (those that keep every voice in
@@ -176,10 +176,26 @@ def ensure_network(network: Network, seed: int, chorales: Sequence[Chorale] | No
         return load_shipped(entry), float(entry["seconds"]), False
     if not train_if_missing:
         raise FileNotFoundError(f"no saved network at {path}; make it with: python -m helpers train-harmonizer")
-    harmonizer, seconds = train_network(network, seed, chorales, verbose=2)
+    harmonizer, seconds, history = train_network(network, seed, chorales, return_history=True, verbose=2)
     harmonizer.save(path)
-    meta.write_text(json.dumps({"settings": settings, "seconds": seconds}))
+    meta.write_text(json.dumps({"settings": settings, "seconds": seconds, "figures": final_figures(history)}))
     return harmonizer, seconds, True
+
+
+def training_figures(network: Network, seed: int) -> dict[str, float] | None:
+    """Keras's figures of the last training epoch of the network :func:`ensure_network` would load (trained on this
+    machine, else shipped), or None when neither is there.
+
+    Notebook: 09_harmonization
+    """
+    path = network_path(network, seed)
+    meta = path.with_name(path.stem + ".recipe.json")
+    if path.exists() and meta.exists():
+        saved = json.loads(meta.read_text())
+        if saved.get("settings") == network_settings(network, seed) | {"code": training_code_hash()}:
+            return saved.get("figures")
+    entry = shipped_entry(network, seed)
+    return entry["figures"] if entry is not None else None
 
 
 def load_network(network: Network, seed: int, chorales: Sequence[Chorale] | None = None,

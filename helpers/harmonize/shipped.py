@@ -198,7 +198,11 @@ def _weights_only(trained, fresh):
     return fresh
 
 
-def _final_figures(history: dict[str, list[float]]) -> dict[str, float]:
+def final_figures(history: dict[str, list[float]]) -> dict[str, float]:
+    """The last epoch's value of every figure in a Keras history dictionary, rounded to 4 digits.
+
+    Notebook: 09_harmonization
+    """
     return {k: round(float(v[-1]), 4) for k, v in sorted(history.items())}
 
 
@@ -225,7 +229,7 @@ def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
         entries.append({"file": name, "sha256": file_hash(folder / name), "settings": network_settings(network, seed),
                         "encoding": json.loads(harmonizer.encoding.to_json()),
                         "architecture": {"units": network.units, "layers": 1}, "seconds": round(seconds, 1),
-                        "figures": _final_figures(history)})
+                        "figures": final_figures(history)})
         progress(f"{network.key} seed {seed}: trained in {seconds:.0f} s")
     chorales = _chorales.load_chorales()
     X = np.stack([_keyfinding.features(c) for c in chorales])
