@@ -24,12 +24,17 @@ def results_path() -> Path:
 
 
 def _plain(value: Any) -> Any:
-    """Turn NumPy scalars into JSON numbers, rounding floats to 4 decimals."""
+    """Turn NumPy scalars into JSON numbers: floats keep 4 decimals, or 3 significant digits if smaller.
+
+    A p-value such as 2.7e-5 must not become 0.0, so numbers below 0.001 keep their significant digits.
+    """
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"headline figure is not finite: {value}")
+        if value != 0 and abs(value) < 1e-3:
+            return float(f"{value:.3g}")
         return round(value, 4)
     return value
 
@@ -38,7 +43,8 @@ def record(notebook: str, headline: str, **figures: Any) -> dict[str, Any]:
     """Store a notebook's headline (one short sentence) and its figures; returns what was stored.
 
     ``notebook`` is the notebook's file stem, e.g. ``"08_key_classification"``.
-    Figures must be numbers or short strings; floats are rounded to 4 decimals.
+    Figures must be numbers or short strings; floats are rounded to 4 decimals, or to 3 significant
+    digits when smaller than 0.001 (so small p-values survive).
 
     Notebook: 00_setup
     """

@@ -20,6 +20,13 @@ def test_record_merges_notebooks_and_rounds(tmp_path, monkeypatch):
     assert results.load() == data
 
 
+def test_record_keeps_small_p_values(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_RESULTS", str(tmp_path / "r.json"))
+    results.record("02_b", "tiny", mcnemar_p=np.float64(2.71828e-5), zero=0.0, negative=-3.14159e-7)
+    figures = json.loads((tmp_path / "r.json").read_text())["02_b"]["figures"]
+    assert figures == {"mcnemar_p": 2.72e-5, "zero": 0.0, "negative": -3.14e-7}
+
+
 def test_record_refuses_non_finite_figures(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_RESULTS", str(tmp_path / "r.json"))
     with pytest.raises(ValueError, match="not finite"):
