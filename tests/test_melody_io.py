@@ -166,11 +166,55 @@ def test_a_given_key_overrides_the_classifier_and_a_bad_name_is_refused():
         H.melody_from_text("4/4 g4 a b c' d'1", key="H dorian")
 
 
-def test_phrase_ends_are_guessed_from_long_notes_at_bar_ends_and_can_be_marked():
+def test_phrase_ends_without_fermatas_are_found_by_the_model_and_can_be_marked():
     melody = H.melody_from_text("4/4 c'4 d' e' f' g'1 e'4 d' c' d' c'1", key="C major")
     assert melody.phrase_source == "guessed" and melody.phrase_ends == (8.0, 16.0)
     marked = H.with_phrase_ends(melody, [4])
     assert marked.phrase_ends == (4.0, 16.0) and marked.phrase_source == "given"
+
+
+#: Four two-bar phrases after a one-beat pickup, each ending on a dotted half a beat before the bar line, where the
+#: next phrase's pickup starts: no fermata, no rest, no long note on a bar line.
+FOUR_PHRASES = """X:1
+M:4/4
+L:1/4
+K:G
+D|G A B c|B3 B|c B A G|A3 D|G A B c|d3 B|c A F A|G3|]
+"""
+
+
+def test_phrases_ending_a_pickup_before_the_bar_line_are_found_without_fermatas():
+    from helpers.phrases import rule_ends
+
+    melody = H.melody_from_text(FOUR_PHRASES, "abc", key="G major")
+    assert melody.anacrusis == pytest.approx(1.0) and melody.phrase_source == "guessed"
+    assert melody.phrase_ends == (8.0, 16.0, 24.0, 32.0)
+    # the old rhythm rule (long notes ending on a bar line or before a rest) found only the last
+    old = rule_ends(melody.voice, melody.time_signature, melody.anacrusis)
+    assert [float(melody.voice.ends[i]) for i in old] == [32.0]
+
+
+def test_phrase_ends_are_guessed_in_the_key_found_after_reading(tmp_path, tiny_key_model, monkeypatch):
+    """The model reads scale degrees, so the guess must use the key the classifier finds, not read_melody's
+    provisional C major."""
+    import helpers.phrases as P
+
+    keys_used = []
+    real = P.find_phrase_ends
+
+    def spy(voice, time_signature, anacrusis, tonic, mode, model=None):
+        keys_used.append((tonic, mode))
+        return real(voice, time_signature, anacrusis, tonic, mode, model)
+
+    monkeypatch.setattr(P, "find_phrase_ends", spy)
+    midi = midi_melody(tmp_path / "a.mid", scale_melody(3, 9, "minor"))
+    melody = H.read_melody(midi, find=False)
+    assert keys_used[-1] == (0, "major")
+    found = H.find_key(melody, tiny_key_model)
+    assert (found.tonic, found.mode) == (9, "minor") and keys_used[-1] == (9, "minor")
+    assert H.with_key(found, "D major").phrase_source == "guessed" and keys_used[-1] == (2, "major")
+    given = H.with_phrase_ends(found, [8.0])
+    assert H.with_key(given, "F major").phrase_ends == given.phrase_ends  # endings given stay
 
 
 def test_key_classifier_is_trained_and_saved_when_none_is_saved(tmp_path, monkeypatch, tiny_key_model):
