@@ -173,6 +173,24 @@ def test_phrase_ends_without_fermatas_are_found_by_the_model_and_can_be_marked()
     assert marked.phrase_ends == (4.0, 16.0) and marked.phrase_source == "given"
 
 
+def test_fermatas_of_a_melody_that_starts_after_rests_are_measured_from_its_first_note(tmp_path):
+    """A pickup written as rests in a full first bar: the notes move to beat 0, and their fermatas with them."""
+    from music21 import expressions, meter, note, stream
+
+    part = stream.Part([meter.TimeSignature("4/4")])
+    part.append(note.Rest(quarterLength=3))
+    for i, (name, length) in enumerate([("G4", 1), ("C5", 2), ("D5", 2), ("E5", 3), ("E5", 1), ("D5", 4)]):
+        n = note.Note(name, quarterLength=length)
+        if i == 3:
+            n.expressions.append(expressions.Fermata())
+        part.append(n)
+    src = tmp_path / "rests-first.musicxml"
+    stream.Score([part]).write("musicxml", fp=str(src))
+    melody = H.read_melody(src, key="C major")
+    assert melody.offset == 3.0 and melody.anacrusis == pytest.approx(1.0)
+    assert melody.phrase_source == "fermatas" and melody.phrase_ends == (8.0, 13.0)
+
+
 #: Four two-bar phrases after a one-beat pickup, each ending on a dotted half a beat before the bar line, where the
 #: next phrase's pickup starts: no fermata, no rest, no long note on a bar line.
 FOUR_PHRASES = """X:1

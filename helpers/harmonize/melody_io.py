@@ -211,8 +211,8 @@ def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=N
     offset = float(voice.starts.min())
     voice = voice.shift(-offset)
     anacrusis = pickup_beats(offset, ts) if anacrusis is None else anacrusis
-    if fermatas:
-        phrase_ends, phrase_source = tuple(fermatas), "fermatas"
+    if fermatas:  # measured like the notes before the shift: from the first note, as the voice
+        phrase_ends, phrase_source = tuple(float(e) - offset for e in fermatas), "fermatas"
         if not np.isclose(phrase_ends[-1], voice.end):
             phrase_ends += (float(voice.end),)
     else:
