@@ -301,6 +301,14 @@ def tune(tmp_path) -> Path:
     return write_midi([make_voice("Melody", [67, 69, 71, 72, 74, 72, 71, 69, 67], [1] * 9)], work / "tune.mid")
 
 
+def test_harmonize_refuses_junk_in_an_abc_file_naming_its_line_and_column(tmp_path):
+    tune = tmp_path / "junk.abc"
+    tune.write_text("X:1\nL:1/8\nM:4/4\nK:G\nGABc d2 B2|c2 A2 (G4|]\n")
+    result = run_command("harmonize", str(tune), "-o", str(tmp_path / "out.mid"), data=tmp_path)
+    assert_one_line_error(result, f"{tune}: junk in the ABC at line 5, column 18: a slur '(' never closed")
+    assert not (tmp_path / "out.mid").exists()
+
+
 def assert_refused(result: subprocess.CompletedProcess, status: int, message: str, before: dict, folder: Path):
     """Exit ``status``, ``message`` on stderr in one ``error:`` line (or argparse's usage and one error line), no
     traceback, nothing on stdout, and no file under ``folder`` written or changed."""

@@ -101,12 +101,47 @@ def test_abc_fermatas_become_phrase_ends_and_grace_notes_are_kept(tiny_key_model
 
 
 def test_an_abc_typo_or_chord_is_one_sentence_and_a_missing_length_field_means_eighths():
-    with pytest.raises(InputError, match=r"^ABC: typo in the ABC in line 4: 'Q2' is not a note"):
+    with pytest.raises(InputError, match=r"^ABC: typo in the ABC at line 4, column 8: 'Q2' is not a note"):
         parse_abc("X:1\nL:1/8\nK:C\ncd ef gQ2 a|")
     with pytest.raises(InputError, match=r"^ABC: chords instead of a melody \(a chord at beat 1\)"):
         H.melody_from_text("X:1\nL:1/4\nK:C\nc [ceg] d e|", "abc", key="C major")
     score = parse_abc("X:1\nM:4/4\nK:G\nGABc d2 B2|")
     assert part_to_voice(score.parts[0], "m").ends[-1] == pytest.approx(4.0)  # L:1/8 by default
+
+
+@pytest.mark.parametrize("header", ["", "%abc-1.6\n"])
+def test_an_abc_accidental_holds_to_the_end_of_the_bar_whatever_the_header_says(header):
+    """ABC 2.1: ``_B B B2`` is three B flats, the bar line cancels it; ``=B`` in F major holds too."""
+    def pitches(text):
+        return H.melody_from_text(header + text, "abc", key="C major").voice.pitches.tolist()
+
+    assert pitches("X:1\nL:1/8\nM:4/4\nK:C\n_B B B2 B2 ^c c|B4 c4|]\n") == [70, 70, 70, 70, 73, 73, 71, 72]
+    assert pitches("X:1\nL:1/8\nM:4/4\nK:F\nB =B B2 B4|B8|]\n") == [70, 71, 71, 71, 70]
+
+
+ABC_JUNK = {
+    "unbalanced brackets": ("cdef|gabc'|]]", 13, "']' closes no chord"),
+    "an unclosed slur": ("cd (ef|gabc|]", 4, "a slur '(' never closed"),
+    "an unknown symbol": ("cd@@ef|gabc|]", 3, "'@' is not an ABC symbol"),
+    "a slur closed twice": ("c(de)f)|gabc|]", 7, "')' closes no slur"),
+    "an unclosed chord": ("cd [ce f|gabc|]", 4, "a chord '[' not closed before the bar line"),
+}
+
+
+@pytest.mark.parametrize("junk", list(ABC_JUNK))
+def test_junk_in_an_abc_file_is_refused_with_its_line_and_column(tmp_path, junk):
+    music, column, reason = ABC_JUNK[junk]
+    src = tmp_path / "junk.abc"
+    src.write_text(f"X:1\nT:Junk\nL:1/8\nM:4/4\nK:C\nc4 d4|\n{music}\n")
+    with pytest.raises(InputError) as error:
+        H.read_melody(src, key="C major")
+    assert str(error.value) == f"{src}: junk in the ABC at line 7, column {column}: {reason}"
+
+
+def test_abc_text_that_is_music_is_not_called_junk():
+    text = ("X:1\nL:1/8\nM:4/4\nK:G\n|:[GB]d (ef) \"Am\"g !trill!a|[K:D]f2 (3fed {g}e>d z2 % @ comment\n"
+            "T:ignored\n.c~dHe2 f4-|[1 f8:|[2 f8|]\n\nX:2\nK:C\n@@ a later tune is not read\n")
+    assert len(parse_abc(text).flatten().notes) > 10
 
 
 def test_abc_and_musicxml_and_midi_files_read_the_same_melody(tmp_path, tiny_key_model):
