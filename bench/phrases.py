@@ -144,7 +144,7 @@ def main() -> None:
             "model": [P.decide(P.ending_probabilities(model, P.melody_features(
                 t.voice, t.time_signature, t.anacrusis, t.tonic, t.mode)), thr) for t in tunes],
             "two bars": [P.two_bar_ends(t.voice, t.time_signature) for t in tunes],
-            "guess_phrase_ends": [P.rule_ends(t.voice, t.time_signature, t.anacrusis) for t in tunes],
+            "rhythm rule (the old guess)": [P.rule_ends(t.voice, t.time_signature, t.anacrusis) for t in tunes],
             f"LBDM (threshold {lbdm_thr:.2f})": [P.lbdm_ends(t.voice, lbdm_thr) for t in tunes],
         }
         print(f"### Held-out {domain}: {len(tunes)} tunes, "

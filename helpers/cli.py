@@ -296,7 +296,9 @@ def describe_phrases(melody) -> str:
 
     Notebook: 11_harmonize_your_melody
     """
-    how = {"fermatas": "from the fermatas", "guessed": "guessed: no fermatas, so the end and long notes at bar ends",
+    how = {"fermatas": "from the fermatas",
+           "guessed": f"guessed in {melody.key_name}: no fermatas, so found by the phrase-ending model learned from "
+                      "Bach's fermatas and the Essen folk songs' phrases",
            "given": "given"}[melody.phrase_source]
     return f"phrase endings at beats {', '.join(f'{e:g}' for e in melody.phrase_ends)} ({how})"
 

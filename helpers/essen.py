@@ -25,7 +25,7 @@ from .readers import parse_abc, part_to_voice, pickup_beats, score_pickup
 #: The collections the phrase finder learns from and is judged on (notebook 11).
 COLLECTIONS = ("han1", "han2", "ballad30", "ballad40", "ballad50", "ballad60", "ballad70", "ballad80",
                "erk5", "erk30", "boehme20", "variant0")
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: ABC accidentals hold to the bar line (helpers.readers.parse_abc)
 _FIELD = re.compile(r"^\s*[A-Za-z]:")
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11, "H": 11}
 #: Text in a body line that holds no note: comments, chord symbols and annotations, decorations, inline fields,

@@ -9,9 +9,9 @@ Bach's fermatas, says how likely each note ends a phrase; notes above a threshol
 on held-out training tunes (and the last note) end one. The fitted weights ship as ``phrase_model.json`` next to
 this module, so :func:`find_phrase_ends` needs no training; ``bench/phrases.py`` re-trains them.
 
-Baselines: :func:`two_bar_ends` (an ending every two bars from the first note), :func:`rule_ends` (the course's
-rhythm rule, :func:`helpers.harmonize.melody_io.guess_phrase_ends`) and :func:`lbdm_ends` (the Local Boundary
-Detection Model, Cambouropoulos 2001, with peak picking). :func:`match_counts` scores predicted against true
+Baselines: :func:`two_bar_ends` (an ending every two bars from the first note), :func:`rule_ends` (the rhythm
+rule the course used before this finder: long notes that end on a bar line or before a rest) and
+:func:`lbdm_ends` (the Local Boundary Detection Model, Cambouropoulos 2001, with peak picking). :func:`match_counts` scores predicted against true
 ending notes; :func:`bootstrap_f1_gain` gives a paired interval over tunes.
 
 No feature looks at earlier endings ("beats since the last ending"): at prediction time that would need the
@@ -248,16 +248,26 @@ def two_bar_ends(voice: Voice, time_signature: tuple[int, int] = (4, 4)) -> np.n
 
 
 def rule_ends(voice: Voice, time_signature: tuple[int, int] = (4, 4), anacrusis: float = 0.0) -> np.ndarray:
-    """The course's rule (:func:`helpers.harmonize.melody_io.guess_phrase_ends`) as note indices.
+    """The rhythm rule the course used before the learned finder (a baseline): the last note, and every note that
+    is long (at least one beat and twice the median note) and ends on a bar line or before a rest, at least a bar
+    after the previous ending and more than half a bar before the end. Note indices.
 
     Notebook: 11_harmonize_your_melody
     """
-    from .harmonize.melody_io import guess_phrase_ends
-
-    beats = np.asarray(guess_phrase_ends(voice, time_signature, anacrusis))
-    if not len(beats):
+    if not len(voice):
         return np.zeros(0, int)
-    return np.flatnonzero(np.isclose(voice.ends[:, None], beats[None, :], atol=_EPS).any(axis=1))
+    bar = bar_beats(time_signature)
+    lengths = voice.ends - voice.starts
+    long = (lengths >= 1.0) & (lengths >= 2 * np.median(lengths))
+    at_bar = np.isclose((voice.ends - anacrusis) / bar, np.round((voice.ends - anacrusis) / bar), atol=1e-6)
+    before_rest = np.r_[voice.starts[1:] - voice.ends[:-1] > 0.5, True]
+    chosen, last = [], -np.inf
+    for i in np.flatnonzero(long & (at_bar | before_rest)):
+        e = voice.ends[i]
+        if e - last >= bar and e < voice.end - bar / 2:
+            chosen.append(int(i))
+            last = e
+    return np.array(chosen + [len(voice) - 1], dtype=int)
 
 
 def lbdm_ends(voice: Voice, threshold: float) -> np.ndarray:

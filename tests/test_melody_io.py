@@ -101,12 +101,47 @@ def test_abc_fermatas_become_phrase_ends_and_grace_notes_are_kept(tiny_key_model
 
 
 def test_an_abc_typo_or_chord_is_one_sentence_and_a_missing_length_field_means_eighths():
-    with pytest.raises(InputError, match=r"^ABC: typo in the ABC in line 4: 'Q2' is not a note"):
+    with pytest.raises(InputError, match=r"^ABC: typo in the ABC at line 4, column 8: 'Q2' is not a note"):
         parse_abc("X:1\nL:1/8\nK:C\ncd ef gQ2 a|")
     with pytest.raises(InputError, match=r"^ABC: chords instead of a melody \(a chord at beat 1\)"):
         H.melody_from_text("X:1\nL:1/4\nK:C\nc [ceg] d e|", "abc", key="C major")
     score = parse_abc("X:1\nM:4/4\nK:G\nGABc d2 B2|")
     assert part_to_voice(score.parts[0], "m").ends[-1] == pytest.approx(4.0)  # L:1/8 by default
+
+
+@pytest.mark.parametrize("header", ["", "%abc-1.6\n"])
+def test_an_abc_accidental_holds_to_the_end_of_the_bar_whatever_the_header_says(header):
+    """ABC 2.1: ``_B B B2`` is three B flats, the bar line cancels it; ``=B`` in F major holds too."""
+    def pitches(text):
+        return H.melody_from_text(header + text, "abc", key="C major").voice.pitches.tolist()
+
+    assert pitches("X:1\nL:1/8\nM:4/4\nK:C\n_B B B2 B2 ^c c|B4 c4|]\n") == [70, 70, 70, 70, 73, 73, 71, 72]
+    assert pitches("X:1\nL:1/8\nM:4/4\nK:F\nB =B B2 B4|B8|]\n") == [70, 71, 71, 71, 70]
+
+
+ABC_JUNK = {
+    "unbalanced brackets": ("cdef|gabc'|]]", 13, "']' closes no chord"),
+    "an unclosed slur": ("cd (ef|gabc|]", 4, "a slur '(' never closed"),
+    "an unknown symbol": ("cd@@ef|gabc|]", 3, "'@' is not an ABC symbol"),
+    "a slur closed twice": ("c(de)f)|gabc|]", 7, "')' closes no slur"),
+    "an unclosed chord": ("cd [ce f|gabc|]", 4, "a chord '[' not closed before the bar line"),
+}
+
+
+@pytest.mark.parametrize("junk", list(ABC_JUNK))
+def test_junk_in_an_abc_file_is_refused_with_its_line_and_column(tmp_path, junk):
+    music, column, reason = ABC_JUNK[junk]
+    src = tmp_path / "junk.abc"
+    src.write_text(f"X:1\nT:Junk\nL:1/8\nM:4/4\nK:C\nc4 d4|\n{music}\n")
+    with pytest.raises(InputError) as error:
+        H.read_melody(src, key="C major")
+    assert str(error.value) == f"{src}: junk in the ABC at line 7, column {column}: {reason}"
+
+
+def test_abc_text_that_is_music_is_not_called_junk():
+    text = ("X:1\nL:1/8\nM:4/4\nK:G\n|:[GB]d (ef) \"Am\"g !trill!a|[K:D]f2 (3fed {g}e>d z2 % @ comment\n"
+            "T:ignored\n.c~dHe2 f4-|[1 f8:|[2 f8|]\n\nX:2\nK:C\n@@ a later tune is not read\n")
+    assert len(parse_abc(text).flatten().notes) > 10
 
 
 def test_abc_and_musicxml_and_midi_files_read_the_same_melody(tmp_path, tiny_key_model):
@@ -166,11 +201,73 @@ def test_a_given_key_overrides_the_classifier_and_a_bad_name_is_refused():
         H.melody_from_text("4/4 g4 a b c' d'1", key="H dorian")
 
 
-def test_phrase_ends_are_guessed_from_long_notes_at_bar_ends_and_can_be_marked():
+def test_phrase_ends_without_fermatas_are_found_by_the_model_and_can_be_marked():
     melody = H.melody_from_text("4/4 c'4 d' e' f' g'1 e'4 d' c' d' c'1", key="C major")
     assert melody.phrase_source == "guessed" and melody.phrase_ends == (8.0, 16.0)
     marked = H.with_phrase_ends(melody, [4])
     assert marked.phrase_ends == (4.0, 16.0) and marked.phrase_source == "given"
+
+
+def test_fermatas_of_a_melody_that_starts_after_rests_are_measured_from_its_first_note(tmp_path):
+    """A pickup written as rests in a full first bar: the notes move to beat 0, and their fermatas with them."""
+    from music21 import expressions, meter, note, stream
+
+    part = stream.Part([meter.TimeSignature("4/4")])
+    part.append(note.Rest(quarterLength=3))
+    for i, (name, length) in enumerate([("G4", 1), ("C5", 2), ("D5", 2), ("E5", 3), ("E5", 1), ("D5", 4)]):
+        n = note.Note(name, quarterLength=length)
+        if i == 3:
+            n.expressions.append(expressions.Fermata())
+        part.append(n)
+    src = tmp_path / "rests-first.musicxml"
+    stream.Score([part]).write("musicxml", fp=str(src))
+    melody = H.read_melody(src, key="C major")
+    assert melody.offset == 3.0 and melody.anacrusis == pytest.approx(1.0)
+    assert melody.phrase_source == "fermatas" and melody.phrase_ends == (8.0, 13.0)
+
+
+#: Four two-bar phrases after a one-beat pickup, each ending on a dotted half a beat before the bar line, where the
+#: next phrase's pickup starts: no fermata, no rest, no long note on a bar line.
+FOUR_PHRASES = """X:1
+M:4/4
+L:1/4
+K:G
+D|G A B c|B3 B|c B A G|A3 D|G A B c|d3 B|c A F A|G3|]
+"""
+
+
+def test_phrases_ending_a_pickup_before_the_bar_line_are_found_without_fermatas():
+    from helpers.phrases import rule_ends
+
+    melody = H.melody_from_text(FOUR_PHRASES, "abc", key="G major")
+    assert melody.anacrusis == pytest.approx(1.0) and melody.phrase_source == "guessed"
+    assert melody.phrase_ends == (8.0, 16.0, 24.0, 32.0)
+    # the old rhythm rule (long notes ending on a bar line or before a rest) found only the last
+    old = rule_ends(melody.voice, melody.time_signature, melody.anacrusis)
+    assert [float(melody.voice.ends[i]) for i in old] == [32.0]
+
+
+def test_phrase_ends_are_guessed_in_the_key_found_after_reading(tmp_path, tiny_key_model, monkeypatch):
+    """The model reads scale degrees, so the guess must use the key the classifier finds, not read_melody's
+    provisional C major."""
+    import helpers.phrases as P
+
+    keys_used = []
+    real = P.find_phrase_ends
+
+    def spy(voice, time_signature, anacrusis, tonic, mode, model=None):
+        keys_used.append((tonic, mode))
+        return real(voice, time_signature, anacrusis, tonic, mode, model)
+
+    monkeypatch.setattr(P, "find_phrase_ends", spy)
+    midi = midi_melody(tmp_path / "a.mid", scale_melody(3, 9, "minor"))
+    melody = H.read_melody(midi, find=False)
+    assert keys_used[-1] == (0, "major")
+    found = H.find_key(melody, tiny_key_model)
+    assert (found.tonic, found.mode) == (9, "minor") and keys_used[-1] == (9, "minor")
+    assert H.with_key(found, "D major").phrase_source == "guessed" and keys_used[-1] == (2, "major")
+    given = H.with_phrase_ends(found, [8.0])
+    assert H.with_key(given, "F major").phrase_ends == given.phrase_ends  # endings given stay
 
 
 def test_key_classifier_is_trained_and_saved_when_none_is_saved(tmp_path, monkeypatch, tiny_key_model):

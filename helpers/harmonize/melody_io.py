@@ -3,9 +3,9 @@
 In: :func:`read_melody` reads a MIDI, MusicXML or ABC file, :func:`melody_from_text` a line of tinyNotation or an
 ABC tune typed in a notebook. Every format goes through music21 or pretty_midi; the result is a :class:`Melody`:
 the notes exactly as written (ornaments shorter than the grid and grace notes included), the metre, pickup and
-tempo, the phrase endings (fermatas where the file marks them, else guessed by :func:`guess_phrase_ends`), and the
-key found by notebook 08's classifier from the notes alone (:func:`helpers.keyfinding.rank_keys`; a key signature
-in the file is not read), with its runners-up.
+tempo, the key found by notebook 08's classifier from the notes alone (:func:`helpers.keyfinding.rank_keys`; a
+key signature in the file is not read) with its runners-up, and the phrase endings: fermatas where the file marks
+them, else found in that key by the phrase-ending model of :mod:`helpers.phrases` (:func:`guess_phrase_ends`).
 
 Harmonize: :func:`harmonize_melody` gives the network the melody on its grid (:func:`grid_melody`: the note
 sounding at the start of each step) and writes the melody back exactly above the generated voices (a
@@ -173,26 +173,26 @@ def grid_melody(voice: Voice, steps_per_beat: int = STEPS_PER_BEAT) -> Voice:
 
 
 def guess_phrase_ends(voice: Voice, time_signature: tuple[int, int] = (4, 4), anacrusis: float = 0.0,
-                      ) -> tuple[float, ...]:
-    """Phrase endings guessed from the rhythm where the file marks none: the end of the last note, and the end of
-    every note that is long (at least one beat and twice the median note) and ends on a bar line or before a rest,
-    at least a bar after the previous ending. Beats, sorted.
+                      tonic: int = 0, mode: str = "major") -> tuple[float, ...]:
+    """Phrase endings where the file marks none, found by the course's phrase-ending model
+    (:func:`helpers.phrases.find_phrase_ends`, learned from Bach's fermatas and the Essen folk songs' phrases),
+    which reads the notes' lengths, rests, metric positions and scale degrees in the key (``tonic``, ``mode``):
+    the end of each ending note, the last note always one. Beats, sorted; empty for no notes.
 
     Notebook: 11_harmonize_your_melody
     """
-    if not len(voice):
-        return ()
-    bar = bar_beats(time_signature)
-    lengths = voice.ends - voice.starts
-    long = (lengths >= 1.0) & (lengths >= 2 * np.median(lengths))
-    at_bar = np.isclose((voice.ends - anacrusis) / bar, np.round((voice.ends - anacrusis) / bar), atol=1e-6)
-    before_rest = np.r_[voice.starts[1:] - voice.ends[:-1] > 0.5, True]
-    ends, last = [], -np.inf
-    for e in voice.ends[long & (at_bar | before_rest)]:
-        if e - last >= bar and e < voice.end - bar / 2:
-            ends.append(float(e))
-            last = e
-    return tuple(ends) + (float(voice.end),)
+    from ..phrases import find_phrase_ends
+
+    return tuple(find_phrase_ends(voice, time_signature, anacrusis, tonic, mode))
+
+
+def _with_guessed_ends(melody: Melody) -> Melody:
+    """The melody with its phrase endings guessed again in its current key, if they were guessed (fermatas and
+    endings given are kept)."""
+    if melody.phrase_source != "guessed":
+        return melody
+    return replace(melody, phrase_ends=guess_phrase_ends(melody.voice, melody.time_signature, melody.anacrusis,
+                                                         melody.tonic, melody.mode))
 
 
 # ------------------------------------------------------------------------------------------- reading melodies
@@ -211,24 +211,25 @@ def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=N
     offset = float(voice.starts.min())
     voice = voice.shift(-offset)
     anacrusis = pickup_beats(offset, ts) if anacrusis is None else anacrusis
-    if fermatas:
-        phrase_ends, phrase_source = tuple(fermatas), "fermatas"
+    if fermatas:  # measured like the notes before the shift: from the first note, as the voice
+        phrase_ends, phrase_source = tuple(float(e) - offset for e in fermatas), "fermatas"
         if not np.isclose(phrase_ends[-1], voice.end):
             phrase_ends += (float(voice.end),)
     else:
-        phrase_ends, phrase_source = guess_phrase_ends(voice, ts, anacrusis), "guessed"
+        phrase_ends, phrase_source = (), "guessed"  # guessed below, in the key: they depend on it
     graces = graces.shift(-offset) if graces is not None and len(graces) else None
     given = _key_of(key)
     tonic, mode = given if given is not None else (0, "major")
     melody = Melody(voice, offset, ts, tempo, tonic, mode, "key given" if given is not None else "not found yet",
                     anacrusis, pm, voice.name, phrase_ends, phrase_source, [], graces, source or str(path))
+    melody = _with_guessed_ends(melody)
     return find_key(melody, classifier) if given is None and find else melody
 
 
 def find_key(melody: Melody, classifier=None) -> Melody:
     """The melody in the key notebook 08's classifier finds in its notes (:func:`helpers.keyfinding.rank_keys`;
     ``classifier`` defaults to the saved one, trained and saved first if there is none), with the two runners-up
-    in ``keys``.
+    in ``keys``; guessed phrase endings are guessed again in that key (:func:`guess_phrase_ends`).
 
     Notebook: 11_harmonize_your_melody
     """
@@ -236,8 +237,8 @@ def find_key(melody: Melody, classifier=None) -> Melody:
 
     keys = rank_keys(classifier if classifier is not None else key_classifier(), [melody.voice])
     tonic, mode, _ = keys[0]
-    return replace(melody, tonic=tonic, mode=mode, keys=keys,
-                   key_source="the key classifier of notebook 08, from the notes alone")
+    return _with_guessed_ends(replace(melody, tonic=tonic, mode=mode, keys=keys,
+                                      key_source="the key classifier of notebook 08, from the notes alone"))
 
 
 def _melody_from_score(score, path, key=None, classifier=None, source: str = "", find: bool = True) -> Melody:
@@ -323,7 +324,8 @@ def read_melody(path: str | os.PathLike, key: str | tuple[int, str] | None = Non
     the first tune of an ABC file. The key is ``key`` if given (``'G minor'`` or ``(7, 'minor')``), else the one
     notebook 08's classifier finds in the notes (``classifier``, default the saved one, trained and saved first
     if there is none: :func:`helpers.keyfinding.key_classifier`); a key signature in the file is not read.
-    With ``find=False`` and no ``key`` the key is left for :func:`find_key` (C major until then). Raises
+    With ``find=False`` and no ``key`` the key is left for :func:`find_key` (C major until then, and phrase
+    endings without fermatas guessed in C major until :func:`find_key` guesses them again). Raises
     :class:`~helpers.errors.InputError` naming the file and the reason for anything unusable, before any classifier
     is loaded or trained.
 
@@ -387,12 +389,12 @@ def with_phrase_ends(melody: Melody, phrase_ends: Sequence[float]) -> Melody:
 
 def with_key(melody: Melody, key: str | tuple[int, str]) -> Melody:
     """The same melody in another key (``'G minor'`` or ``(7, 'minor')``), marked as given; the classifier's
-    ranking is kept for comparison.
+    ranking is kept for comparison; guessed phrase endings are guessed again in the new key.
 
     Notebook: 11_harmonize_your_melody
     """
     tonic, mode = _key_of(key)
-    return replace(melody, tonic=tonic, mode=mode, key_source="key given")
+    return _with_guessed_ends(replace(melody, tonic=tonic, mode=mode, key_source="key given"))
 
 
 def uploaded_files(value) -> list[tuple[str, bytes]]:
