@@ -344,7 +344,7 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
             classifier = key_classifier(train=False)  # trained here, else the one shipped with the course
         except FileNotFoundError:
             print(f"no saved key classifier at {model_path()}: training one on the chorales as python -m helpers "
-                  "train-key does (notebook 08's classifier; about half a minute) ...", file=sys.stderr)
+                  "train-key does (notebook 08's classifier; a few seconds) ...", file=sys.stderr)
             classifier = None
         melody = find_key(melody, classifier)
     print(describe_key(melody))

@@ -523,7 +523,7 @@ def train_and_save_key_classifier(path: str | os.PathLike | None = None, steps: 
 def key_classifier(path: str | os.PathLike | None = None, train: bool = True):
     """The saved key classifier (default: :func:`model_path`, else the one shipped with the course,
     :mod:`helpers.harmonize.shipped`); if there is none and ``train`` is true, one trained
-    on the chorales and saved there first (:func:`train_and_save_key_classifier`, about half a minute). Raises
+    on the chorales and saved there first (:func:`train_and_save_key_classifier`, a few seconds). Raises
     FileNotFoundError when none is saved and ``train`` is false.
 
     Notebook: 11_harmonize_your_melody

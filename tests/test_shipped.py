@@ -126,3 +126,19 @@ def test_every_shipped_file_is_in_the_package_data():
     files = [p.relative_to(S.SHIPPED_DIR.parent).as_posix() for p in S.SHIPPED_DIR.iterdir()]
     assert len(files) == len(S.read_manifest()["networks"]) + 2  # the networks, the key classifier, the manifest
     assert all(any(fnmatch(f, pattern) for pattern in patterns) for f in files), files
+
+
+def test_train_harmonizer_trains_every_shipped_network_here_and_ship_rewrites_the_shipped_folder(
+        tmp_path, monkeypatch, capsys):
+    from helpers.cli import main
+
+    monkeypatch.setenv("COURSE_MODELS_DIR", str(tmp_path / "models"))
+    asked = []
+    monkeypatch.setattr(R, "ensure_network",
+                        lambda network, seed, shipped=True: asked.append((network, seed, shipped)) or (None, 1.0, True))
+    assert main(["train-harmonizer"]) == 0
+    assert asked == [(n, s, False) for n, s in R.shipped_networks()]  # make test-models: none taken from the package
+    shipped = []
+    monkeypatch.setattr(S, "ship", lambda needed, progress: shipped.append(list(needed)))
+    assert main(["train-harmonizer", "--ship"]) == 0
+    assert shipped == [R.shipped_networks()] and str(S.SHIPPED_DIR) in capsys.readouterr().out
