@@ -251,7 +251,7 @@ def bad_melodies(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     files = {}
     typo = folder / "typo.abc"
     typo.write_text("X:1\nL:1/8\nK:C\ncdef gQ2 a2|\n")
-    files["ABC typo"] = (typo, "typo in the ABC in line 4: 'Q2' is not a note")
+    files["ABC typo"] = (typo, "typo in the ABC at line 4, column 7: 'Q2' is not a note")
     chords = folder / "chords.abc"
     chords.write_text("X:1\nL:1/4\nK:C\nc [ceg] d e|\n")
     files["ABC chords"] = (chords, "chords instead of a melody (a chord at beat 1)")
