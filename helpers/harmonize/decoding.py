@@ -205,15 +205,13 @@ def _events_at(parts: list[np.ndarray], t: int) -> int:
     ``t``."""
     if t <= 0 or t >= len(parts[0]):
         return 0
-    count = 0
-    for a, b in combinations(range(len(parts)), 2):
-        before_a, before_b, after_a, after_b = parts[a][t - 1], parts[b][t - 1], parts[a][t], parts[b][t]
-        count += int(parallel_motion(before_a, before_b, after_a, after_b))
-        count += int(antiparallel_motion(before_a, before_b, after_a, after_b))
+    before, after = np.array([p[t - 1] for p in parts]), np.array([p[t] for p in parts])
+    a, b = np.triu_indices(len(parts), 1)  # every pair of parts, upper first
+    count = int(parallel_motion(before[a], before[b], after[a], after[b]).sum())
+    count += int(antiparallel_motion(before[a], before[b], after[a], after[b]).sum())
     if len(parts) > 2:
-        count += int(hidden_motion(parts[0][t - 1], parts[-1][t - 1], parts[0][t], parts[-1][t]))
-    count += sum(int(crossed(parts[i][t], parts[i + 1][t])) for i in range(len(parts) - 1))
-    return count
+        count += int(hidden_motion(before[0], before[-1], after[0], after[-1]))
+    return count + int(crossed(after[:-1], after[1:]).sum())
 
 
 def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
