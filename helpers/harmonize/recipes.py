@@ -165,12 +165,9 @@ def ensure_network(network: Network, seed: int, chorales: Sequence[Chorale] | No
     Notebook: 09_harmonization
     """
     path = network_path(network, seed)
-    meta = path.with_name(path.stem + ".recipe.json")
-    settings = network_settings(network, seed) | {"code": training_code_hash()}
-    if path.exists() and meta.exists():
-        saved = json.loads(meta.read_text())
-        if saved.get("settings") == settings:
-            return Harmonizer.load(path), float(saved["seconds"]), False
+    saved = _saved_here(network, seed)
+    if saved is not None:
+        return Harmonizer.load(path), float(saved["seconds"]), False
     entry = shipped_entry(network, seed) if shipped else None
     if entry is not None:
         return load_shipped(entry), float(entry["seconds"]), False
@@ -178,8 +175,25 @@ def ensure_network(network: Network, seed: int, chorales: Sequence[Chorale] | No
         raise FileNotFoundError(f"no saved network at {path}; make it with: python -m helpers train-harmonizer")
     harmonizer, seconds, history = train_network(network, seed, chorales, return_history=True, verbose=2)
     harmonizer.save(path)
-    meta.write_text(json.dumps({"settings": settings, "seconds": seconds, "figures": final_figures(history)}))
+    path.with_name(path.stem + ".recipe.json").write_text(json.dumps(
+        {"settings": _settings_here(network, seed), "seconds": seconds, "figures": final_figures(history)}))
     return harmonizer, seconds, True
+
+
+def _settings_here(network: Network, seed: int) -> dict:
+    """What a network trained on this machine is saved with: its settings, seed and the training code's hash."""
+    return network_settings(network, seed) | {"code": training_code_hash()}
+
+
+def _saved_here(network: Network, seed: int) -> dict | None:
+    """The saved record (settings, seconds, figures) of the network trained on this machine with these settings
+    and today's training code, or None when there is none."""
+    path = network_path(network, seed)
+    meta = path.with_name(path.stem + ".recipe.json")
+    if not (path.exists() and meta.exists()):
+        return None
+    saved = json.loads(meta.read_text())
+    return saved if saved.get("settings") == _settings_here(network, seed) else None
 
 
 def training_figures(network: Network, seed: int) -> dict[str, float] | None:
@@ -188,12 +202,9 @@ def training_figures(network: Network, seed: int) -> dict[str, float] | None:
 
     Notebook: 09_harmonization
     """
-    path = network_path(network, seed)
-    meta = path.with_name(path.stem + ".recipe.json")
-    if path.exists() and meta.exists():
-        saved = json.loads(meta.read_text())
-        if saved.get("settings") == network_settings(network, seed) | {"code": training_code_hash()}:
-            return saved.get("figures")
+    saved = _saved_here(network, seed)
+    if saved is not None:
+        return saved.get("figures")
     entry = shipped_entry(network, seed)
     return entry["figures"] if entry is not None else None
 
