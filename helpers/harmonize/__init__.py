@@ -91,6 +91,7 @@ from .recipes import (
     BEST,
     SATB_CONSTRAINED,
     SATB_RECIPES,
+    SATB_STYLE,
     Network,
     Recipe,
     ablation_networks,
@@ -122,7 +123,7 @@ __all__ = [
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
     "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
-    "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "Network", "Recipe",
+    "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "SATB_STYLE", "Network", "Recipe",
     "ablation_networks", "load_network", "load_recipe", "shipped_encoding", "shipped_entry", "training_figures",
 ]
 __all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)

@@ -14,8 +14,17 @@ from itertools import combinations
 import numpy as np
 
 from ..pianoroll import REST, note_starts
-from ..voiceleading import antiparallel_motion, crossed, hidden_motion, parallel_motion
+from ..voiceleading import (
+    antiparallel_motion,
+    crossed,
+    doubled_leading_tone,
+    hidden_motion,
+    parallel_motion,
+    unresolved_sevenths,
+    without_third,
+)
 from .encoding import STEPS_PER_BEAT
+from .lines import melodic_model
 
 
 def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,6 +86,13 @@ class VoiceLeading:
     hidden: float = 0.0
     order: bool = False
     passing: bool = False
+    melodic: float = 0.0
+    chord_faults: float = 0.0
+    sevenths: float = 0.0
+    opening: float = 0.0
+    restrike: float = 0.5
+    bass_restrike: float = 0.5
+    passing_bonus: float = 0.0
 
     def __post_init__(self) -> None:
         if self.hold not in HOLDS:
@@ -104,8 +120,8 @@ def chord_starts(melody: np.ndarray, melody_onsets: np.ndarray | None, steps_per
 def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np.ndarray],
                    lows: Mapping[str, int], melody: np.ndarray, rules: VoiceLeading = VoiceLeading(),
                    melody_onsets: np.ndarray | None = None, steps_per_beat: int = STEPS_PER_BEAT,
-                   temperature: float = 0.0,
-                   rng: np.random.Generator | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                   temperature: float = 0.0, rng: np.random.Generator | None = None,
+                   tonic: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Decode several voices together under a melody: the chord sequence with the highest summed log-probability
     minus the :class:`VoiceLeading` penalties, found exactly by dynamic programming (Viterbi).
 
@@ -177,6 +193,18 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
                 penalty += weight * counts(rule, a, b)
     if rules.hidden:
         penalty += rules.hidden * counts(hidden_motion, 0, len(cand) - 1)  # the outer voices
+    if rules.melodic:
+        model = melodic_model()
+        for i, v in enumerate(voices):
+            cost = -model.log_probability(v, pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :])
+            penalty += rules.melodic * cost[:, choice[i][:, None], choice[i][None, :]]
+    if rules.sevenths and spans > 1:
+        penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
+    if tonic is not None and rules.chord_faults:
+        score = score - rules.chord_faults * (without_third(chords) + doubled_leading_tone(chords, tonic))
+    if tonic is not None and rules.opening:
+        bass = chords[0, :, -1]
+        score[0] = score[0] - rules.opening * ((bass == REST) | (bass % 12 != tonic % 12))
     best = score[0]
     back = np.zeros((spans - 1, n_chords), dtype=np.int64)
     for t in range(1, spans):
@@ -193,10 +221,24 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         pitch = chords[np.arange(spans), path, i + 1][span_of_step]
         onset_prob = np.zeros(n)
         onset_prob[starts] = np.asarray(onset_probs[v]).reshape(-1)[:n][starts]  # notes start only with a span
+        same = np.zeros(n, dtype=bool)
+        same[starts[1:]] = pitch[starts[1:]] == pitch[starts[1:] - 1]
+        # the same pitch again is struck anew only when the network is sure enough (rules.restrike), else held
+        sure = rules.bass_restrike if i == len(voices) - 1 and len(voices) > 1 else rules.restrike
+        onset_prob = np.where(same & (onset_prob < sure), 0.0, np.where(same, 1.0, onset_prob))
         out[v] = (pitch, note_onsets(pitch, onset_prob))
     if rules.passing:
-        out = add_passing_notes(out, probs, lows, melody, steps_per_beat)
+        out = add_passing_notes(out, probs, lows, melody, steps_per_beat, rules.passing_bonus)
     return out
+
+
+def _unresolved(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Sevenths that do not resolve from each chord of ``before`` ``(spans, n, voices)`` to each chord of
+    ``after`` ``(spans, m, voices)``: ``(spans, n, m)`` counts of voices that sing the seventh of a seventh chord
+    and do not step down one or two semitones (:func:`helpers.voiceleading.unresolved_sevenths`, judged chord to
+    chord, so a seventh held into a new chord counts; the same chord again is no move)."""
+    x, y = before[:, :, None, :], after[:, None, :, :]
+    return (unresolved_sevenths(x, y) & (x != y).any(-1, keepdims=True)).sum(-1)
 
 
 def _events_at(parts: list[np.ndarray], t: int) -> int:
@@ -215,8 +257,8 @@ def _events_at(parts: list[np.ndarray], t: int) -> int:
 
 
 def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
-                      lows: Mapping[str, int], melody: np.ndarray,
-                      steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                      lows: Mapping[str, int], melody: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT,
+                      bonus: float = 0.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Passing and neighbour notes on the half beat, where they improve the line by the network's own judgement:
     in every beat through which a generated voice holds a note, the second half of the beat may take another pitch
     within a major third of the held one (the one the network likes best there) if the network prefers it to
@@ -247,7 +289,10 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
             if not near:
                 continue
             q = max(near, key=lambda x: logp[m:e, x - lows[v] + 1].sum())
-            if logp[m:e, q - lows[v] + 1].sum() <= logp[m:e, held - lows[v] + 1].sum():
+            nxt = int(p[e]) if e < n else REST
+            passing = nxt != REST and min(held, nxt) < q < max(held, nxt)  # between the held note and the next
+            gain = bonus if passing else 0.0
+            if logp[m:e, q - lows[v] + 1].sum() + gain <= logp[m:e, held - lows[v] + 1].sum():
                 continue  # the network would rather hold the note
             parts = [melody] + [pitch[u] for u in voices]
             before = _events_at(parts, m) + _events_at(parts, e)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,15 +59,17 @@ class Harmonizer(Predictor):
 
     def decode_outputs(self, probs: Mapping[str, np.ndarray], melody: np.ndarray,
                        melody_onsets: np.ndarray | None = None, temperature: float = 0.0,
-                       rng: np.random.Generator | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                       rng: np.random.Generator | None = None,
+                       tonic: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` from the network's outputs for one piece (normalised key), under the melody
-        (the first input voice's pitch and onset steps); ``temperature`` > 0 samples (joint decoding only)."""
+        (the first input voice's pitch and onset steps); ``temperature`` > 0 samples (joint decoding only);
+        ``tonic``: the key's pitch class in the network's frame, for the rules that need it."""
         lows = {v: self.encoding.ranges[v][0] for v in self.outputs}
         if self.voice_leading is None:
             return {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], lows[v]) for v in self.outputs}
         return decode_jointly({v: probs[f"{v}_pitch"] for v in self.outputs},
                               {v: probs[f"{v}_onset"] for v in self.outputs}, lows, melody, self.voice_leading,
-                              melody_onsets, self.steps_per_beat, temperature, rng)
+                              melody_onsets, self.steps_per_beat, temperature, rng, tonic)
 
     def log_probability(self, probs: Mapping[str, np.ndarray], decoded: Mapping[str, tuple[np.ndarray, np.ndarray]]
                         ) -> float:
@@ -116,6 +119,11 @@ class Harmonizer(Predictor):
 
     def predict_chorales(self, chorales: Sequence[Chorale]) -> list[dict[str, tuple[np.ndarray, np.ndarray]]]:
         """:meth:`predict_chorale` for many chorales in one batch (much faster than one by one)."""
+        return [self.decode_chorale(c) for c in self.chorale_probabilities(chorales)]
+
+    def chorale_probabilities(self, chorales: Sequence[Chorale]) -> list[ChoraleOutputs]:
+        """The network's outputs for many chorales' sopranos (phrase endings included), in one batch: what
+        :meth:`decode_chorale` decodes, so that several decodings of the same pieces run the network once."""
         prepared = []
         for chorale in chorales:
             shift = self.encoding.shift(chorale.tonic, chorale.mode)
@@ -125,13 +133,17 @@ class Harmonizer(Predictor):
                          {v: onset[VOICES.index(v)] for v in self.inputs}, c.mode == "major", self.encoding,
                          *meter_steps(c, c.anacrusis, self.steps_per_beat), c.phrase_ends)
             first = VOICES.index(self.inputs[0])
-            prepared.append((shift, X, pitch[first], onset[first]))
-        probs = self.probabilities([X for _, X, _, _ in prepared])
-        out = []
-        for (shift, _, melody, melody_onsets), pr in zip(prepared, probs):
-            decoded = self.decode_outputs(pr, melody, melody_onsets)
-            out.append({v: (np.where(p == REST, REST, p - shift), o) for v, (p, o) in decoded.items()})
-        return out
+            prepared.append((shift, X, pitch[first], onset[first], c.tonic))
+        probs = self.probabilities([p[1] for p in prepared])
+        return [ChoraleOutputs(pr, melody, onsets, shift, tonic)
+                for (shift, _, melody, onsets, tonic), pr in zip(prepared, probs)]
+
+    def decode_chorale(self, outputs: ChoraleOutputs, temperature: float = 0.0,
+                       rng: np.random.Generator | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{voice: (pitch, onset)}`` in the chorale's own key from :meth:`chorale_probabilities`' outputs."""
+        decoded = self.decode_outputs(outputs.probs, outputs.melody, outputs.melody_onsets, temperature, rng,
+                                      outputs.tonic)
+        return {v: (np.where(p == REST, REST, p - outputs.shift), o) for v, (p, o) in decoded.items()}
 
     def predict_normalised(self, pitches, onsets, major, anacrusis_steps=0, bar_steps=16, phrase_ends=()):
         X = features(pitches, onsets, major, self.encoding, anacrusis_steps, bar_steps, phrase_ends)
@@ -164,7 +176,7 @@ class Harmonizer(Predictor):
         X = features({voice_in: p}, {voice_in: o}, mode == "major", self.encoding,
                      *meter_steps(time_signature, anacrusis, spb), phrase_ends)
         probs = self.probabilities(X)
-        out = self.decode_outputs(probs, p, o, temperature, np.random.default_rng(seed))
+        out = self.decode_outputs(probs, p, o, temperature, np.random.default_rng(seed), (tonic + shift) % 12)
         voices = [melody.renamed("Soprano", PROGRAM)]
         for v in self.outputs:
             pitch, onset = out[v]
@@ -205,6 +217,20 @@ class Harmonizer(Predictor):
         rules = meta.get("voice_leading")
         nets = [keras.models.load_model(_member_path(path, i)) for i in range(int(meta.get("members", 1)))]
         return cls(nets, Encoding.from_json(text), VoiceLeading(**rules) if rules is not None else None)
+
+
+class ChoraleOutputs(NamedTuple):
+    """The network's outputs for one chorale (:meth:`Harmonizer.chorale_probabilities`): ``probs``, the melody's
+    steps and onsets in the network's frame, the ``shift`` into that frame and the ``tonic`` there.
+
+    Notebook: 10_four_part_harmonization
+    """
+
+    probs: dict
+    melody: np.ndarray
+    melody_onsets: np.ndarray
+    shift: int
+    tonic: int
 
 
 def _member_path(path: Path, i: int) -> Path:

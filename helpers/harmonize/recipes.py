@@ -90,6 +90,14 @@ _SATB_NETWORK = Network(outputs=ATB, tunes="fit")
 #: (``hold="beat"``: a finer grid would let the search dodge the parallel rule from beat to beat) and passing and
 #: neighbour notes on the half beat where the network prefers them and they break no rule.
 SATB_CONSTRAINED = replace(DEFAULT_VOICE_LEADING, order=True, passing=True)
+#: The hard rules plus the style rules of issue 19, every weight chosen on notebook 10's validation tunes by
+#: ``bench/style.py`` (its table: ``make bench`` writes ``build/style.md``): a pitch held into the next chord is
+#: struck again only when the network is at least 90% sure of an onset (never in the bass, which Bach almost never
+#: repeats), a passing note between two chord notes gets 3 nats of credit, and each chord without a third, each
+#: doubled leading tone (3 nats), each seventh that does not step down (3) and an opening chord without the tonic in
+#: the bass (10) is penalised. What each changes: notebook 10, §7.
+SATB_STYLE = replace(SATB_CONSTRAINED, restrike=0.9, bass_restrike=1.0, passing_bonus=3.0, chord_faults=3.0,
+                     sevenths=3.0, opening=10.0)
 SATB_RECIPES = {
     "today": Recipe("today", _SATB_NETWORK, decoding=DEFAULT_VOICE_LEADING),
     "phrase endings": Recipe("phrase endings", replace(_SATB_NETWORK, phrases=True), decoding=DEFAULT_VOICE_LEADING),
@@ -97,8 +105,9 @@ SATB_RECIPES = {
                                  decoding=DEFAULT_VOICE_LEADING),
     "ensemble of 3": Recipe("ensemble of 3", _SATB_NETWORK, members=3, decoding=DEFAULT_VOICE_LEADING),
     "constrained decoding": Recipe("constrained decoding", _SATB_NETWORK, decoding=SATB_CONSTRAINED),
+    "style rules": Recipe("style rules", _SATB_NETWORK, decoding=SATB_STYLE),
     "combination": Recipe("combination", Network(outputs=ATB, phrases=True, tunes="train"), members=3,
-                          decoding=SATB_CONSTRAINED),
+                          decoding=SATB_STYLE),
 }
 #: What ``python -m helpers harmonize`` uses for each set of voices.
 BEST = {("Alto",): ALTO_RECIPES["combination"], ATB: SATB_RECIPES["combination"]}
