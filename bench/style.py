@@ -20,8 +20,6 @@ import itertools
 import time
 from dataclasses import replace
 
-import numpy as np
-
 from helpers import harmonize as H
 from helpers.chorales import grouped_split, load_chorales
 from helpers.metrics import voice_leading_rates

@@ -1,0 +1,125 @@
+"""The style rules of the joint decoder (issue 19) and the melodic model of helpers.harmonize.lines."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers import harmonize as H
+from helpers.harmonize.lines import CLIP, MODEL_FILE, MelodicModel, fit_melodic_model, melodic_model
+from helpers.pianoroll import REST
+
+
+def probs_over(low: int, n_classes: int, steps: list[dict[int, float]]) -> np.ndarray:
+    """Softmax-like outputs: at each step the given pitches get the given probabilities, the rest share what is left."""
+    p = np.zeros((len(steps), n_classes))
+    for t, wanted in enumerate(steps):
+        rest = (1 - sum(wanted.values())) / (n_classes - len(wanted))
+        p[t] = rest
+        for pitch, x in wanted.items():
+            p[t, pitch - low + 1] = x
+    return p
+
+
+def certain(low: int, n: int, pitches: list[int]) -> np.ndarray:
+    return probs_over(low, n, [{q: 0.97} for q in pitches])
+
+
+LOWS = {"Alto": 55, "Tenor": 45, "Bass": 36}
+FREE = H.VoiceLeading(0.0, 0.0, 4, "step")
+
+
+def decode(probs, melody, rules, tonic=None, onsets=None, steps_per_beat=4):
+    onsets = onsets or {v: np.ones(len(melody)) for v in probs}
+    return H.decode_jointly(probs, onsets, {v: LOWS[v] for v in probs}, np.asarray(melody), rules,
+                            steps_per_beat=steps_per_beat, tonic=tonic)
+
+
+def test_the_opening_rule_puts_the_tonic_in_the_bass():
+    probs = {"Bass": probs_over(36, 30, [{45: 0.5, 48: 0.4}, {48: 0.9}])}  # A2 slightly before C3, then C3
+    free = decode(probs, [72, 72], FREE, tonic=0)
+    ruled = decode(probs, [72, 72], H.VoiceLeading(0.0, 0.0, 4, "step", opening=3.0), tonic=0)
+    assert free["Bass"][0][0] == 45 and ruled["Bass"][0][0] == 48
+    assert decode(probs, [72, 72], H.VoiceLeading(0.0, 0.0, 4, "step", opening=3.0))["Bass"][0][0] == 45  # no key
+
+
+def test_the_chord_rule_avoids_a_chord_without_a_third_and_a_doubled_leading_tone():
+    melody = [72]  # C5 over alto ?, tenor C4, bass C3: G4 leaves the chord without its third, E4 completes it
+    probs = {"Alto": probs_over(55, 30, [{67: 0.55, 64: 0.4}]), "Tenor": certain(45, 30, [60]),
+             "Bass": certain(36, 30, [48])}
+    rules = H.VoiceLeading(0.0, 0.0, 4, "step", chord_faults=3.0)
+    assert decode(probs, melody, FREE, tonic=0)["Alto"][0][0] == 67
+    assert decode(probs, melody, rules, tonic=0)["Alto"][0][0] == 64
+    melody = [71]  # B4 (the leading tone of C) over G major: a tenor B3 doubles it, a tenor D4 does not
+    probs = {"Alto": certain(55, 30, [67]), "Tenor": probs_over(45, 30, [{59: 0.55, 62: 0.4}]),
+             "Bass": certain(36, 30, [43])}
+    assert decode(probs, melody, FREE, tonic=0)["Tenor"][0][0] == 59
+    assert decode(probs, melody, rules, tonic=0)["Tenor"][0][0] == 62
+
+
+def test_the_seventh_rule_resolves_a_seventh_down_by_step():
+    melody = [74, 72]  # D5 C5 over G7 (alto F4 the seventh) to C major: F4 should fall to E4, not rise to G4
+    probs = {"Alto": probs_over(55, 30, [{65: 0.97}, {67: 0.55, 64: 0.4}]), "Tenor": certain(45, 30, [59, 60]),
+             "Bass": certain(36, 30, [43, 48])}
+    assert decode(probs, melody, FREE)["Alto"][0][1] == 67
+    assert decode(probs, melody, H.VoiceLeading(0.0, 0.0, 4, "step", sevenths=3.0))["Alto"][0][1] == 64
+
+
+def test_a_held_pitch_is_struck_again_only_when_the_onset_is_sure_and_never_in_the_bass():
+    melody = np.full(8, 72)
+    probs = {"Alto": certain(55, 30, [67] * 8), "Bass": certain(36, 30, [48] * 8)}
+    onsets = {v: np.r_[1.0, 0, 0, 0, 0.95, 0, 0, 0] for v in probs}
+    beat = H.VoiceLeading(0.0, 0.0, 4, "beat")
+    old = decode(probs, melody, beat, onsets=onsets)
+    assert old["Alto"][1][4] and old["Bass"][1][4]  # the default (0.5): struck again
+    new = decode(probs, melody, H.VoiceLeading(0.0, 0.0, 4, "beat", restrike=0.9, bass_restrike=1.0), onsets=onsets)
+    assert new["Alto"][1][4] and not new["Bass"][1][4]
+    held = decode(probs, melody, H.VoiceLeading(0.0, 0.0, 4, "beat", restrike=0.99), onsets=onsets)
+    assert not held["Alto"][1][4] and held["Alto"][1].sum() == 1
+
+
+def test_the_passing_bonus_fills_a_third_the_network_only_nearly_prefers():
+    melody = np.full(8, 72)
+    pitch = np.r_[[64] * 4, [60] * 4]  # E4 through beat 1, C4 on beat 2
+    decoded = {"Alto": (pitch, np.r_[1, 0, 0, 0, 1, 0, 0, 0].astype(bool))}
+    probs = {"Alto": probs_over(55, 30, [{64: 0.9}] * 2 + [{64: 0.45, 62: 0.4}] * 2 + [{60: 0.9}] * 4)}
+    held = H.add_passing_notes(decoded, probs, {"Alto": 55}, melody)
+    assert np.array_equal(held["Alto"][0], pitch)
+    passing = H.add_passing_notes(decoded, probs, {"Alto": 55}, melody, bonus=1.0)
+    assert passing["Alto"][0].tolist() == [64, 64, 62, 62, 60, 60, 60, 60] and passing["Alto"][1][2]
+
+
+def test_the_style_rules_are_off_by_default():
+    rng = np.random.default_rng(3)
+    probs = {v: rng.dirichlet(np.ones(30), 16) for v in ("Alto", "Tenor", "Bass")}
+    onsets = {v: rng.random(16) for v in probs}
+    melody = np.full(16, 72)
+    rules = H.VoiceLeading(3.0, 3.0, 3, "beat")
+    a = H.decode_jointly(probs, onsets, LOWS, melody, rules)
+    b = H.decode_jointly(probs, onsets, LOWS, melody, rules, tonic=0)
+    assert all(np.array_equal(a[v][0], b[v][0]) and np.array_equal(a[v][1], b[v][1]) for v in probs)
+
+
+def test_the_melodic_model_scores_moves_and_ignores_rests():
+    model = MelodicModel({"Alto": tuple(np.log(np.full(2 * CLIP + 1, 1 / (2 * CLIP + 1))))})
+    table = np.log(np.arange(1, 2 * CLIP + 2) / np.arange(1, 2 * CLIP + 2).sum())
+    model = MelodicModel({"Alto": tuple(table)})
+    got = model.log_probability("Alto", np.array([60, 60, 60, REST]), np.array([62, 90, REST, 60]))
+    assert got[0] == pytest.approx(table[CLIP + 2]) and got[1] == pytest.approx(table[-1])  # +30 clipped to +12
+    assert got[2] == 0.0 and got[3] == 0.0
+    assert model.log_probability("Bass", 60, 62) == 0.0
+    assert sum(model.shares("Alto").values()) == pytest.approx(1.0)
+
+
+def test_the_shipped_melodic_model_is_what_the_training_tunes_give():
+    from helpers.chorales import grouped_split, load_chorales
+
+    refit = fit_melodic_model(grouped_split(load_chorales())[0])
+    shipped = melodic_model()
+    assert set(refit.table) == set(shipped.table) == {"Alto", "Tenor", "Bass"}
+    assert all(np.allclose(refit.table[v], shipped.table[v], atol=1e-6) for v in refit.table)
+    assert json.loads(MODEL_FILE.read_text())["clip"] == CLIP
+    # Bach's bass leaps from chord to chord far more often than his alto
+    assert shipped.shares("Bass")["leap"] > shipped.shares("Alto")["leap"] + 0.1
