@@ -75,6 +75,17 @@ class VoiceLeading:
     beat where the network prefers them and they break no rule (chords stay one per beat, so the parallel rule
     cannot be dodged).
 
+    The style rules (issue 19; all off by default, so that leaving them out keeps the decoder above): ``melodic``,
+    the weight of each generated voice's melodic model (:mod:`helpers.harmonize.lines`: log-probability of its move
+    from one chord to the next, learned from Bach's voices); ``chord_faults``, per chord without a third and per
+    doubled leading tone; ``sevenths``, per voice that sings the seventh of a seventh chord and does not step down
+    one or two semitones into the next chord; ``opening``, when the first chord's lowest voice is not the tonic.
+    The last three need the key (``tonic`` of :func:`decode_jointly`). ``restrike``: how sure the network must be
+    of an onset (its onset probability) for a voice to strike a pitch it already holds again where a new chord
+    begins, else the note is held (``bass_restrike`` for the lowest of several generated voices; 0.5, the default,
+    is the onset rule of :func:`decode`). ``passing_bonus``: nats of credit :func:`add_passing_notes` gives a
+    passing note, one that lies between the held note and the next.
+
     Notebook: 10_four_part_harmonization
     """
 
@@ -133,7 +144,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     voices`` chords per span. Returns ``{voice: (pitch, onset)}`` as :func:`decode` does. With ``hold="step"``
     and zero penalties the result is the per-step argmax of every voice. With ``temperature`` > 0 the search
     samples instead (perturb-and-MAP: Gumbel noise times ``temperature`` is added to each span's
-    log-probabilities, drawn from ``rng``), so every sample obeys the same rules.
+    log-probabilities, drawn from ``rng``), so every sample obeys the same rules. ``tonic``: the pitch class of the
+    key's tonic in the frame of ``probs``, for the style rules that need the key (without it they are off).
 
     Notebook: 10_four_part_harmonization
     """
@@ -265,8 +277,9 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
     holding (summed log-probability over those steps) and it adds no rule event (:func:`_events_at`: parallel,
     contrary or hidden fifths and octaves, crossings) against the melody or another voice, neither where it starts
     nor where the next beat begins. The chords on the beats are untouched, so a rule checked from beat to beat
-    cannot be dodged. Voices are taken top to bottom, each seeing the ones already changed. Returns
-    ``{voice: (pitch, onset)}``.
+    cannot be dodged. ``bonus`` (nats) is added to the network's score of a pitch between the held note and the
+    next one (a passing note) when the candidates are compared. Voices are taken top to bottom, each seeing the
+    ones already changed. Returns ``{voice: (pitch, onset)}``.
 
     Notebook: 10_four_part_harmonization
     """
@@ -288,11 +301,10 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
             near = [q for q in range(held - 4, held + 5) if q != held and 1 <= q - lows[v] + 1 < classes]
             if not near:
                 continue
-            q = max(near, key=lambda x: logp[m:e, x - lows[v] + 1].sum())
             nxt = int(p[e]) if e < n else REST
-            passing = nxt != REST and min(held, nxt) < q < max(held, nxt)  # between the held note and the next
-            gain = bonus if passing else 0.0
-            if logp[m:e, q - lows[v] + 1].sum() + gain <= logp[m:e, held - lows[v] + 1].sum():
+            credit = {x: bonus if nxt != REST and min(held, nxt) < x < max(held, nxt) else 0.0 for x in near}
+            q = max(near, key=lambda x: logp[m:e, x - lows[v] + 1].sum() + credit[x])  # credit: between held and next
+            if logp[m:e, q - lows[v] + 1].sum() + credit[q] <= logp[m:e, held - lows[v] + 1].sum():
                 continue  # the network would rather hold the note
             parts = [melody] + [pitch[u] for u in voices]
             before = _events_at(parts, m) + _events_at(parts, e)
