@@ -34,6 +34,7 @@ from helpers.phrases import rule_ends
 from helpers.pianoroll import REST, voice_to_steps
 from helpers.readers import bar_beats
 from helpers.stats import bootstrap_gain
+from helpers.style import Piece, compare_styles, style_report
 from helpers.theory import key_name
 
 OUTPUTS = ("Alto", "Tenor", "Bass")
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_old_rule:
         paths["MIDI, old rhythm rule"] = "rule"
     counts = {p: {v: [] for v in ("Soprano", *OUTPUTS)} for p in paths}
+    settings = {p: [] for p in paths}  # for the style report (issue 19)
     found = {"exact": 0, "fermatas": 0, "guessed": 0, "rule": 0, "guesses": 0, "rule guesses": 0}
     started = time.time()
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 assert melody.phrase_source == {"midi": "guessed", "musicxml": "fermatas", "rule": "given"}[
                     paths[label]], (chorale.name, label, melody.phrase_source)
                 setting = harmonize_melody(melody, harmonizer)
+                settings[label].append(Piece(dict(zip(("Soprano", *OUTPUTS), setting.voices)), chorale.tonic,
+                                             chorale.mode, chorale.phrase_ends, chorale.anacrusis, chorale.name))
                 for v, c in agreement(setting.voices, chorale).items():
                     counts[label][v].append(c)
             print(f"\r{i + 1}/{len(test)} chorales, {time.time() - started:.0f} s", end="", file=sys.stderr)
@@ -159,8 +163,31 @@ def main(argv: list[str] | None = None) -> int:
             gain = bootstrap_gain(a[:, 0], b[:, 0], b[:, 1], groups)
             print(f"old rule − MusicXML, {v}: {100 * gain.gain:+.1f} points [{100 * gain.low:+.1f}, "
                   f"{100 * gain.high:+.1f}]")
+    style_table(settings, test)
     print(f"\n({time.time() - started:.0f} s)")
     return 0
+
+
+STYLE_ROWS = ("Alto repeat", "Alto step", "Alto leap", "Tenor repeat", "Tenor step", "Tenor leap", "Bass repeat",
+              "Bass step", "Bass leap", "opening on the tonic", "authentic cadence", "half cadence", "plagal cadence",
+              "deceptive cadence", "modulating cadence", "other cadence", "without_third per 100 beats",
+              "doubled_leading_tone per 100 beats", "unresolved_seventh per 100 beats")
+
+
+def style_table(settings: dict[str, list[Piece]], chorales) -> None:
+    """The style report (:func:`helpers.style.style_report`) of each path's settings against Bach's (issue 19).
+    The settings are aligned with Bach's by their first note, as the agreement above."""
+    bach = style_report(chorales)
+    comparisons = {label: compare_styles(style_report(pieces), bach) for label, pieces in settings.items()}
+    print("\n### Style against Bach's settings of the same chorales\n")
+    print("| measure | Bach | " + " | ".join(comparisons) + " |\n|---|---:|" + "---:|" * len(comparisons))
+    first = next(iter(comparisons.values()))
+    for m in STYLE_ROWS:
+        print(f"| {m} | {first[m]['bach']:.3f} | " + " | ".join(f"{c[m]['setting']:.3f}" for c in comparisons.values())
+              + " |")
+    for v in OUTPUTS:
+        print(f"| {v} intervals, distance to Bach | 0 | "
+              + " | ".join(f"{c[f'intervals {v}']['distance']:.3f}" for c in comparisons.values()) + " |")
 
 
 if __name__ == "__main__":
