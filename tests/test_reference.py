@@ -151,3 +151,23 @@ def test_every_predictor_predicts_many_chorales_and_evaluate_goes_through_that_o
     bach.predict_chorales = lambda cs: calls.append(len(cs)) or [bach.predict_chorale(c) for c in cs]
     assert H.evaluate(bach, pieces)["chord"]["accuracy"] == 1.0
     assert calls == [2]  # one call for all pieces, as the network's batched prediction needs
+
+
+def test_references_and_best_agreement_take_the_closest_of_bachs_settings(chorales):
+    from dataclasses import replace
+
+    from helpers.harmonize.encoding import normalise
+    from helpers.harmonize.reference import best_agreement, pair_agreement, references
+
+    a, b = chorales[0], chorales[1]  # one tune, the second a tone higher
+    alto = b.voices["Alto"]
+    b = replace(b, voices=b.voices | {"Alto": make_voice("Alto", alto.pitches - 3, alto.ends - alto.starts)})
+    pool = [a, b, *chorales[2:]]
+    refs = references(a, pool)
+    assert [r.name for r in refs] == [a.name, b.name]
+    # a setting that copies b's voices (moved to a's key): against a alone the alto never agrees, the best is 1.0
+    moved = b.transpose(a.tonic - b.tonic)
+    setting = replace(a, voices={v: a.voices["Soprano"] if v == "Soprano" else moved.voices[v] for v in a.voices})
+    assert best_agreement(setting, refs[:1]) == pair_agreement(normalise(setting), refs[0])
+    assert best_agreement(setting, refs[:1])["Alto"] == 0.0
+    assert all(best_agreement(setting, refs)[v] == 1.0 for v in ("Alto", "Tenor", "Bass"))

@@ -106,3 +106,37 @@ def bach_against_bach(chorales: Sequence[Chorale], voices: Sequence[str] = LOWER
     """
     return [BachPair(a.name, b.name, pair_agreement(a, b, voices, steps_per_beat))
             for a, b in same_soprano_pairs(chorales, max_mismatch, steps_per_beat)]
+
+
+def references(chorale: Chorale, chorales: Sequence[Chorale], max_mismatch: float = SAME_SOPRANO_MISMATCH,
+               steps_per_beat: int = STEPS_PER_BEAT) -> list[Chorale]:
+    """Bach's settings of ``chorale``'s soprano among ``chorales``: the chorale itself first, then every chorale of
+    its melody group whose soprano is the same after key normalisation (as :func:`same_soprano_pairs` decides),
+    all normalised (C major or A minor).
+
+    Notebook: 10_four_part_harmonization
+    """
+    own = normalise(chorale)
+    soprano = own.steps(steps_per_beat)[0]
+    found = [own]
+    for c in chorales:
+        if c.group != chorale.group or c.name == chorale.name:
+            continue
+        other = normalise(c)
+        steps = other.steps(steps_per_beat)[0]
+        if steps.shape == soprano.shape and np.mean(steps[0] != soprano[0]) <= max_mismatch:
+            found.append(other)
+    return found
+
+
+def best_agreement(setting: Chorale, refs: Sequence[Chorale], voices: Sequence[str] = LOWER_VOICES,
+                   steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, float]:
+    """Multi-reference agreement: per voice (and ``"chord"``) the best :func:`pair_agreement` of ``setting`` (a
+    chorale with written voices, normalised here) against any of ``refs`` (:func:`references`). With one reference it
+    is the ordinary per-step agreement.
+
+    Notebook: 10_four_part_harmonization
+    """
+    own = normalise(setting)
+    scores = [pair_agreement(own, r, voices, steps_per_beat) for r in refs]
+    return {k: max(s[k] for s in scores) for k in scores[0]}
