@@ -28,9 +28,8 @@ import numpy as np  # noqa: E402
 
 from helpers import phrases as P  # noqa: E402
 from helpers.chorales import grouped_split, load_chorales  # noqa: E402
-from helpers.essen import load_essen  # noqa: E402
+from helpers.essen import TEST_COLLECTIONS, load_essen  # noqa: E402
 
-TEST_COLLECTIONS = ("han2", "boehme20")
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.02), 2)
 PENALTIES = (0.1, 1.0, 10.0)
 #: Feature groups of the ablation (indices into FEATURE_NAMES; "neighbours" drops the columns of the notes around).

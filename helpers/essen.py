@@ -25,6 +25,9 @@ from .readers import parse_abc, part_to_voice, pickup_beats, score_pickup
 #: The collections the phrase finder learns from and is judged on (notebook 11).
 COLLECTIONS = ("han1", "han2", "ballad30", "ballad40", "ballad50", "ballad60", "ballad70", "ballad80",
                "erk5", "erk30", "boehme20", "variant0")
+#: The collections held out from the phrase-ending finder's and the melody key finder's training and choices,
+#: where ``bench/phrases.py``, ``bench/keys.py`` and notebook 09 judge them.
+TEST_COLLECTIONS = ("han2", "boehme20")
 CACHE_VERSION = 2  # 2: ABC accidentals hold to the bar line (helpers.readers.parse_abc)
 _FIELD = re.compile(r"^\s*[A-Za-z]:")
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11, "H": 11}
@@ -130,6 +133,17 @@ def read_tune(tune: str, name: str = "ABC", collection: str = "") -> FolkSong:
     anacrusis = score_pickup(part, first, ts) or pickup_beats(first, ts)
     return FolkSong(name, collection, voice, ts, anacrusis, _tonic(header.get("K", "C")), "major",
                     tuple(sorted(ends)))
+
+
+def annotated_key(song: FolkSong) -> tuple[int, str]:
+    """The key Essen gives a tune, as ``(tonic, mode)``: the tonic of its ``K:`` field, and the mode of the third
+    above that tonic in the tune (Essen notes a tune as degrees of its tonic and writes no mode): minor when the
+    minor third sounds longer than the major third, else major.
+
+    Notebook: 09_harmonization
+    """
+    h = np.bincount(song.voice.pitches % 12, weights=song.voice.ends - song.voice.starts, minlength=12)
+    return song.tonic, "minor" if h[(song.tonic + 3) % 12] > h[(song.tonic + 4) % 12] else "major"
 
 
 def essen_path(collection: str) -> Path:
