@@ -131,6 +131,7 @@ def main() -> None:
 
     model = P.fit_model(X, y, C)
     model["threshold"] = thr
+    model["lbdm_threshold"] = lbdm_thr  # LBDM's, chosen alike: notebook 09 compares with it
     model["trained_on"] = (f"{len(f_train)} Essen folk songs (all of {', '.join(sorted({t.group for t in f_train}))}) "
                            f"and {len(ch_train)} chorale sopranos (train side of grouped_split)")
     if not args.no_write:

@@ -159,6 +159,22 @@ def essen_path(collection: str) -> Path:
     return path
 
 
+def first_tunes(collection: str, n: int) -> tuple[list[FolkSong], list[tuple[str, str]]]:
+    """The tunes among the first ``n`` of an Essen collection, read as :func:`load_essen` reads and names them but
+    without its cache, and ``(name, reason)`` for each of them skipped: a few seconds for a few dozen tunes, where a
+    whole collection takes a minute or more.
+
+    Notebook: 09_harmonization
+    """
+    songs, skipped = [], []
+    for k, tune in enumerate(split_tunes(essen_path(collection).read_text(encoding="utf-8"))[:n], 1):
+        try:
+            songs.append(read_tune(tune, f"{collection}/{k}", collection))
+        except InputError as exc:
+            skipped.append((f"{collection}/{k}", exc.reason))
+    return songs, skipped
+
+
 def load_essen(collections: tuple[str, ...] = COLLECTIONS,
                cache: bool = True) -> tuple[list[FolkSong], list[tuple[str, str]]]:
     """The tunes of the Essen ``collections`` and ``(name, reason)`` for each tune skipped. Parsed once (a few
