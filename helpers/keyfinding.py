@@ -11,6 +11,9 @@ Baselines: :func:`music21_keys` (music21's five key finders) and :func:`final_ch
 Saved classifier: :func:`train_key_classifier`, :func:`save_key_classifier`, :func:`load_key_classifier`,
 :func:`detect_key`; the commands ``python -m helpers train-key`` and ``python -m helpers key FILE ...`` live in
 :mod:`helpers.cli`. Key names and numbers come from :mod:`helpers.theory`, file reading from :mod:`helpers.readers`.
+The key of a melody (notebook 09, issue 20), as the commands and notebooks 09–11 find it: :func:`rank_melody_keys`
+(the classifier averaged over transpositions, :func:`transposed_key_probabilities`, times ``exp(PROFILE_WEIGHT *
+r)`` with ``r`` a music21 profile's correlation, :func:`profile_correlations`) and :func:`rank_file_keys` for a file.
 """
 
 from __future__ import annotations
