@@ -28,9 +28,8 @@ import numpy as np  # noqa: E402
 
 from helpers import phrases as P  # noqa: E402
 from helpers.chorales import grouped_split, load_chorales  # noqa: E402
-from helpers.essen import load_essen  # noqa: E402
+from helpers.essen import TEST_COLLECTIONS, load_essen  # noqa: E402
 
-TEST_COLLECTIONS = ("han2", "boehme20")
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.02), 2)
 PENALTIES = (0.1, 1.0, 10.0)
 #: Feature groups of the ablation (indices into FEATURE_NAMES; "neighbours" drops the columns of the notes around).
@@ -132,6 +131,7 @@ def main() -> None:
 
     model = P.fit_model(X, y, C)
     model["threshold"] = thr
+    model["lbdm_threshold"] = lbdm_thr  # LBDM's, chosen alike: notebook 09 compares with it
     model["trained_on"] = (f"{len(f_train)} Essen folk songs (all of {', '.join(sorted({t.group for t in f_train}))}) "
                            f"and {len(ch_train)} chorale sopranos (train side of grouped_split)")
     if not args.no_write:

@@ -153,20 +153,20 @@ def cmd_train_key(args: argparse.Namespace) -> int:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    """``key FILE ...``: print ``FILE<TAB>KEY`` for each file, from its notes alone; a file that cannot be read is
-    reported and the others still processed (exit 1 if any failed).
+    """``key FILE ...``: print ``FILE<TAB>KEY`` for each file, from its notes alone, by the melody key finder
+    (:func:`helpers.keyfinding.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
+    read is reported and the others still processed (exit 1 if any failed).
 
     Notebook: 08_key_classification
     """
     from . import keyfinding as kf
-    from .readers import read_voices
     from .theory import key_name
 
     model = kf.key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
     status = EXIT_OK
     for name in args.files:
         try:
-            tonic, mode = kf.detect_key(model, read_voices(name))
+            tonic, mode, _ = kf.rank_file_keys(name, model)[0]
         except INPUT_ERRORS as exc:
             status = report(exc)
             continue
@@ -288,7 +288,7 @@ def describe_key(melody) -> str:
     ranking = ", ".join(f"{key_name(t, m)} {p:.0%}" for t, m, p in melody.keys)
     if melody.key_source == "key given":
         return f"key: {melody.key_name} (given with --key)"
-    return f"key: {melody.key_name} (found by the key classifier of notebook 08 from the notes: {ranking})"
+    return f"key: {melody.key_name} (found from the notes by {melody.key_source.split(', from')[0]}: {ranking})"
 
 
 def describe_phrases(melody) -> str:
@@ -393,11 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "data/models/key_classifier.keras)")
     p.set_defaults(func=cmd_train_key)
 
-    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI or MusicXML files from their notes",
+    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI, MusicXML or ABC files from their notes",
                        description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
-                                   "key signature), with the classifier saved by python -m helpers train-key, "
-                                   "else the one shipped with the course.")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, or .musicxml/.mxl/.xml/.krn")
+                                   "key signature) by the classifier saved by python -m helpers train-key (else the "
+                                   "one shipped with the course) with a key profile; a melody gets the key "
+                                   "harmonize uses.")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, .musicxml/.mxl/.xml/.krn or .abc")
     p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras if train-key "
                                    "saved one, else the one shipped with the course)")
     p.set_defaults(func=cmd_key)

@@ -25,6 +25,9 @@ from .readers import parse_abc, part_to_voice, pickup_beats, score_pickup
 #: The collections the phrase finder learns from and is judged on (notebook 11).
 COLLECTIONS = ("han1", "han2", "ballad30", "ballad40", "ballad50", "ballad60", "ballad70", "ballad80",
                "erk5", "erk30", "boehme20", "variant0")
+#: The collections held out from the phrase-ending finder's and the melody key finder's training and choices,
+#: where ``bench/phrases.py``, ``bench/keys.py`` and notebook 09 judge them.
+TEST_COLLECTIONS = ("han2", "boehme20")
 CACHE_VERSION = 2  # 2: ABC accidentals hold to the bar line (helpers.readers.parse_abc)
 _FIELD = re.compile(r"^\s*[A-Za-z]:")
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11, "H": 11}
@@ -132,6 +135,17 @@ def read_tune(tune: str, name: str = "ABC", collection: str = "") -> FolkSong:
                     tuple(sorted(ends)))
 
 
+def annotated_key(song: FolkSong) -> tuple[int, str]:
+    """The key Essen gives a tune, as ``(tonic, mode)``: the tonic of its ``K:`` field, and the mode of the third
+    above that tonic in the tune (Essen notes a tune as degrees of its tonic and writes no mode): minor when the
+    minor third sounds longer than the major third, else major.
+
+    Notebook: 09_harmonization
+    """
+    h = np.bincount(song.voice.pitches % 12, weights=song.voice.ends - song.voice.starts, minlength=12)
+    return song.tonic, "minor" if h[(song.tonic + 3) % 12] > h[(song.tonic + 4) % 12] else "major"
+
+
 def essen_path(collection: str) -> Path:
     """The ABC file of an Essen collection inside music21's corpus. Raises :class:`InputError` if it is missing.
 
@@ -143,6 +157,22 @@ def essen_path(collection: str) -> Path:
     if not path.exists():
         raise InputError(path, "no such Essen collection in music21's corpus")
     return path
+
+
+def first_tunes(collection: str, n: int) -> tuple[list[FolkSong], list[tuple[str, str]]]:
+    """The tunes among the first ``n`` of an Essen collection, read as :func:`load_essen` reads and names them but
+    without its cache, and ``(name, reason)`` for each of them skipped: a few seconds for a few dozen tunes, where a
+    whole collection takes a minute or more.
+
+    Notebook: 09_harmonization
+    """
+    songs, skipped = [], []
+    for k, tune in enumerate(split_tunes(essen_path(collection).read_text(encoding="utf-8"))[:n], 1):
+        try:
+            songs.append(read_tune(tune, f"{collection}/{k}", collection))
+        except InputError as exc:
+            skipped.append((f"{collection}/{k}", exc.reason))
+    return songs, skipped
 
 
 def load_essen(collections: tuple[str, ...] = COLLECTIONS,

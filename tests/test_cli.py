@@ -195,6 +195,37 @@ def test_harmonize_reads_abc_musicxml_and_midi_and_writes_midi_or_musicxml(melod
                                           72, 69, 66, 67]
 
 
+@pytest.mark.parametrize("source", ["abc", "musicxml", "midi"])
+def test_key_names_the_key_harmonize_uses_for_the_same_melody_file(melody_files, models_dir, tmp_path, monkeypatch,
+                                                                   capsys, source):
+    path = melody_files[source]
+    status, key_out, stderr = run_in_process("key", str(path), data=models_dir, monkeypatch=monkeypatch,
+                                             capsys=capsys)
+    assert status == 0, stderr
+    status, harmonize_out, stderr = run_in_process("harmonize", str(path), "-o", str(tmp_path / "s.mid"),
+                                                   data=models_dir, monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
+    assert key_out == f"{path}\t{printed_key(harmonize_out)}\n"
+
+
+def test_key_reads_abc_from_its_notes_not_its_key_signature(models_dir, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "lying.abc"  # G major notes under a B-flat signature, every F sharpened by hand
+    path.write_text("X:1\nM:3/4\nL:1/8\nK:Bb\nD2|G2 =B2 d2|=B2 G2 D2|=E2 c2 =e2|d4 =B2|c2 A2 ^F2|G2 =B2 d2|"
+                    "c2 A2 ^F2|G4|]\n")
+    status, out, stderr = run_in_process("key", str(path), data=models_dir, monkeypatch=monkeypatch, capsys=capsys)
+    assert (status, out, stderr) == (0, f"{path}\tG major\n", "")
+
+
+def test_key_refuses_abc_junk_with_its_line_and_column_and_goes_on(models_dir, tmp_path, monkeypatch, capsys,
+                                                                   melody_files):
+    junk = tmp_path / "junk.abc"
+    junk.write_text("X:1\nM:4/4\nL:1/4\nK:C\nC D E F|G A @@ B c|]\n")
+    status, out, stderr = run_in_process("key", str(junk), str(melody_files["abc"]), data=models_dir,
+                                         monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 1 and out.startswith(f"{melody_files['abc']}\t")
+    assert stderr.startswith(f"error: {junk}") and "line 5" in stderr and "column" in stderr
+
+
 def test_harmonize_with_samples_writes_n_different_alternatives(melody_files, models_dir, tmp_path, monkeypatch,
                                                                 capsys):
     out = tmp_path / "alt.mid"

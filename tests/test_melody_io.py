@@ -10,6 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pretty_midi
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import harmonize as H
 from helpers import keyfinding as kf
@@ -525,3 +527,42 @@ def test_chord_numerals_name_open_fifths_passing_notes_and_secondary_dominants()
     assert H.chord_numeral(["A4", "G4", "D3", "G2"], g) == "I"  # the melody's passing A is left out
     assert H.chord_numeral(["B4", "G4", "D4", "B2"], g) == "I6"
     assert H.chord_numeral(["C#5", "G4", "E4", "A2"], g) == "V7/V"
+
+
+# ------------------------------------------------------------------------------ the melody key finder (issue 20)
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0, 8), min_size=12, max_size=12).filter(lambda h: max(h) > 0 and np.std(h) > 1e-3),
+       st.sampled_from(sorted(kf.MUSIC21_FINDERS.values())))
+def test_profile_correlations_name_the_key_music21_names(histogram, method):
+    r = kf.profile_correlations(np.array(histogram), method)
+    best = np.flatnonzero(np.isclose(r, r.max(), atol=1e-9))  # music21 may break an exact tie either way
+    assert kf.key_index(*kf.music21_key(np.array(histogram), method)) in best
+
+
+def test_the_profile_weight_moves_the_melody_key_finder_from_the_classifier_to_the_profile(tiny_key_model):
+    tune = [scale_melody(2, 9, "minor")]
+    alone = kf.transposed_key_probabilities(tiny_key_model, kf.features(tune)[None])[0]
+    np.testing.assert_allclose(kf.melody_key_probabilities(tiny_key_model, tune, weight=0.0), alone, rtol=1e-5)
+    r = kf.profile_correlations(kf.duration_histogram(tune))
+    assert kf.melody_key_probabilities(tiny_key_model, tune, weight=1e4).argmax() == r.argmax()
+    assert kf.melody_key_probabilities(tiny_key_model, tune).sum() == pytest.approx(1.0)
+
+
+def test_rank_melody_keys_gives_the_key_and_two_runners_up_best_first(tiny_key_model):
+    tune = [scale_melody(7, 7, "major")]
+    ranked = kf.rank_melody_keys(tune, tiny_key_model)
+    probs = kf.melody_key_probabilities(tiny_key_model, tune)
+    assert len(ranked) == 3 and len({k[:2] for k in ranked}) == 3
+    assert [kf.key_index(t, m) for t, m, _ in ranked] == list(np.argsort(-probs, kind="stable")[:3])
+    assert [p for _, _, p in ranked] == sorted((p for _, _, p in ranked), reverse=True)
+    assert ranked[0][:2] == (7, "major")
+
+
+def test_a_melody_read_from_a_file_carries_the_key_finders_ranking(tmp_path, tiny_key_model):
+    path = tmp_path / "tune.abc"
+    path.write_text("X:1\nM:4/4\nL:1/4\nK:C\nA B c d|e d c B|A c B ^G|A4|]\n")
+    melody = H.read_melody(path, classifier=tiny_key_model)
+    assert melody.keys == kf.rank_melody_keys([melody.voice], tiny_key_model)
+    assert melody.keys == kf.rank_file_keys(path, tiny_key_model)
+    assert (melody.tonic, melody.mode) == melody.keys[0][:2]

@@ -3,9 +3,9 @@
 In: :func:`read_melody` reads a MIDI, MusicXML or ABC file, :func:`melody_from_text` a line of tinyNotation or an
 ABC tune typed in a notebook. Every format goes through music21 or pretty_midi; the result is a :class:`Melody`:
 the notes exactly as written (ornaments shorter than the grid and grace notes included), the metre, pickup and
-tempo, the key found by notebook 08's classifier from the notes alone (:func:`helpers.keyfinding.rank_keys`; a
-key signature in the file is not read) with its runners-up, and the phrase endings: fermatas where the file marks
-them, else found in that key by the phrase-ending model of :mod:`helpers.phrases` (:func:`guess_phrase_ends`).
+tempo, the key found from the notes alone by the melody key finder (notebook 08's classifier with a key profile,
+:func:`helpers.keyfinding.rank_melody_keys`; a key signature in the file is not read) with its runners-up, and the
+phrase endings: fermatas where the file marks them, else found in that key by the phrase-ending model of :mod:`helpers.phrases` (:func:`guess_phrase_ends`).
 
 Harmonize: :func:`harmonize_melody` gives the network the melody on its grid (:func:`grid_melody`: the note
 sounding at the start of each step) and writes the melody back exactly above the generated voices (a
@@ -227,18 +227,21 @@ def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=N
 
 
 def find_key(melody: Melody, classifier=None) -> Melody:
-    """The melody in the key notebook 08's classifier finds in its notes (:func:`helpers.keyfinding.rank_keys`;
-    ``classifier`` defaults to the saved one, trained and saved first if there is none), with the two runners-up
+    """The melody in the key the course's melody key finder names from its notes
+    (:func:`helpers.keyfinding.rank_melody_keys`: notebook 08's classifier, ``classifier`` or by default the saved
+    one, trained and saved first if there is none, combined with a music21 key profile), with the two runners-up
     in ``keys``; guessed phrase endings are guessed again in that key (:func:`guess_phrase_ends`).
 
     Notebook: 11_harmonize_your_melody
     """
-    from ..keyfinding import key_classifier, rank_keys
+    from ..keyfinding import MELODY_PROFILE, MUSIC21_FINDERS, key_classifier, rank_melody_keys
 
-    keys = rank_keys(classifier if classifier is not None else key_classifier(), [melody.voice])
+    keys = rank_melody_keys([melody.voice], classifier if classifier is not None else key_classifier())
     tonic, mode, _ = keys[0]
+    profile = next(name for name, method in MUSIC21_FINDERS.items() if method == MELODY_PROFILE)
     return _with_guessed_ends(replace(melody, tonic=tonic, mode=mode, keys=keys,
-                                      key_source="the key classifier of notebook 08, from the notes alone"))
+                                      key_source=f"the key classifier of notebook 08 with the {profile} profile, "
+                                                 "from the notes alone"))
 
 
 def _melody_from_score(score, path, key=None, classifier=None, source: str = "", find: bool = True) -> Melody:
