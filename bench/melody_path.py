@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
 STYLE_ROWS = ("Alto repeat", "Alto step", "Alto leap", "Tenor repeat", "Tenor step", "Tenor leap", "Bass repeat",
               "Bass step", "Bass leap", "opening on the tonic", "authentic cadence", "half cadence", "plagal cadence",
               "deceptive cadence", "modulating cadence", "other cadence", "without_third per 100 beats",
-              "doubled_leading_tone per 100 beats", "unresolved_seventh per 100 beats")
+              "doubled_leading_tone per 100 beats", "unexplained_dissonance per 100 beats",
+              "unresolved_seventh per 100 beats")
 
 
 def style_table(settings: dict[str, list[Piece]], chorales) -> None:

@@ -45,6 +45,7 @@ from .voiceleading import (
     cross_relations,
     doubled_leading_tone,
     pitch_class_mask,
+    unexplained_dissonance,
     unresolved_sevenths,
     unrisen_leading_tones,
     wide_spacing,
@@ -58,7 +59,8 @@ CADENCES = ("authentic", "half", "plagal", "deceptive", "modulating", "other")
 #: Kinds of 6/4 chord (a triad over its fifth).
 SIX_FOURS = ("cadential", "passing", "pedal", "other")
 #: The chord faults counted per 100 beats and per chance, as :meth:`StyleReport.figures` names them.
-FAULTS = ("without_third", "doubled_leading_tone", "unresolved_seventh", "cross_relation", "wide_spacing",
+FAULTS = ("without_third", "doubled_leading_tone", "unexplained_dissonance", "unresolved_seventh", "cross_relation",
+          "wide_spacing",
           "unrisen_leading_tone")
 _SPB = 4  # grid steps per beat
 
@@ -366,6 +368,8 @@ def _add_piece(report: StyleReport, piece) -> None:
     faults["without_third"] += int(without_third(chords).sum())
     faults["doubled_leading_tone"] += int(doubled_leading_tone(chords, tonic).sum())
     judged["without_third"] += len(chords)
+    faults["unexplained_dissonance"] += int(unexplained_dissonance(chords).sum())
+    judged["unexplained_dissonance"] += len(chords)
     judged["doubled_leading_tone"] += len(chords)
     for up, low in ((0, 1), (1, 2)):
         faults["wide_spacing"] += int(wide_spacing(chords[:, up], chords[:, low]).sum())

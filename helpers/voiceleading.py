@@ -287,6 +287,18 @@ def without_third(chord: np.ndarray) -> np.ndarray:
     return chord_quality(chord) == QUALITY_NAMES.index("no third")
 
 
+def unexplained_dissonance(chord: np.ndarray) -> np.ndarray:
+    """True where a chord is no chord of :data:`CHORD_QUALITIES` ("other") and neither are its voices under the top
+    one: a dissonance that the lower voices make, not a passing note of the melody over a chord (an added A3 in a
+    G major chord, D5 G4 A3 B2). Takes chords ``(..., voices)``, highest first; returns bools ``(...)``.
+
+    Notebook: 10_four_part_harmonization
+    """
+    chord = np.asarray(chord).astype(np.int64)
+    other = len(QUALITY_NAMES) - 1
+    return (chord_quality(chord) == other) & (chord_quality(chord[..., 1:]) == other)
+
+
 def doubled_leading_tone(chord: np.ndarray, tonic: int) -> np.ndarray:
     """True where two or more voices sound the leading tone of the key on ``tonic`` (the pitch class a semitone
     below the tonic, the raised seventh in minor). Takes chords ``(..., voices)``, returns bools ``(...)``.

@@ -106,8 +106,10 @@ from .reference import (
     SAME_SOPRANO_MISMATCH,
     BachPair,
     bach_against_bach,
+    best_agreement,
     is_same_setting,
     pair_agreement,
+    references,
     same_soprano_pairs,
 )
 from .shipped import shipped_encoding, shipped_entry
@@ -122,7 +124,7 @@ __all__ = [
     "normalising_shift", "note_onsets", "read_melody", "targets", "default_harmonizer", "train_harmonizer",
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
-    "is_same_setting", "pair_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
+    "is_same_setting", "pair_agreement", "references", "best_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
     "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "SATB_STYLE", "Network", "Recipe",
     "ablation_networks", "load_network", "load_recipe", "shipped_encoding", "shipped_entry", "training_figures",
 ]

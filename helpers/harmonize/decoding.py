@@ -20,6 +20,7 @@ from ..voiceleading import (
     doubled_leading_tone,
     hidden_motion,
     parallel_motion,
+    unexplained_dissonance,
     unresolved_sevenths,
     without_third,
 )
@@ -78,7 +79,8 @@ class VoiceLeading:
     The style rules (issue 19; all off by default, so that leaving them out keeps the decoder above): ``melodic``,
     the weight of each generated voice's melodic model (:mod:`helpers.harmonize.lines`: log-probability of its move
     from one chord to the next, learned from Bach's voices); ``chord_faults``, per chord without a third and per
-    doubled leading tone; ``sevenths``, per voice that sings the seventh of a seventh chord and does not step down
+    doubled leading tone; ``dissonance``, per chord whose voices under the melody make no chord and whose whole
+    sound is none either (:func:`helpers.voiceleading.unexplained_dissonance`); ``sevenths``, per voice that sings the seventh of a seventh chord and does not step down
     one or two semitones into the next chord; ``opening``, when the first chord's lowest voice is not the tonic.
     The last three need the key (``tonic`` of :func:`decode_jointly`). ``restrike``: how sure the network must be
     of an onset (its onset probability) for a voice to strike a pitch it already holds again where a new chord
@@ -104,6 +106,7 @@ class VoiceLeading:
     restrike: float = 0.5
     bass_restrike: float = 0.5
     passing_bonus: float = 0.0
+    dissonance: float = 0.0
 
     def __post_init__(self) -> None:
         if self.hold not in HOLDS:
@@ -214,6 +217,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
     if tonic is not None and rules.chord_faults:
         score = score - rules.chord_faults * (without_third(chords) + doubled_leading_tone(chords, tonic))
+    if rules.dissonance:
+        score = score - rules.dissonance * unexplained_dissonance(chords)
     if tonic is not None and rules.opening:
         bass = chords[0, :, -1]
         score[0] = score[0] - rules.opening * ((bass == REST) | (bass % 12 != tonic % 12))

@@ -94,10 +94,11 @@ SATB_CONSTRAINED = replace(DEFAULT_VOICE_LEADING, order=True, passing=True)
 #: ``bench/style.py`` (its table: ``make bench`` writes ``build/style.md``): a pitch held into the next chord is
 #: struck again only when the network is at least 90% sure of an onset (never in the bass, which Bach almost never
 #: repeats), a passing note between two chord notes gets 3 nats of credit, and each chord without a third, each
-#: doubled leading tone (3 nats), each seventh that does not step down (3) and an opening chord without the tonic in
-#: the bass (10) is penalised. What each changes: notebook 10, §7.
+#: doubled leading tone (3 nats), each chord whose lower voices make a dissonance the melody does not explain (3), each
+#: seventh that does not step down (3) and an opening chord without the tonic in the bass (10) is penalised. What
+#: they change: notebook 10, §6.
 SATB_STYLE = replace(SATB_CONSTRAINED, restrike=0.9, bass_restrike=1.0, passing_bonus=3.0, chord_faults=3.0,
-                     sevenths=3.0, opening=10.0)
+                     sevenths=3.0, opening=10.0, dissonance=3.0)
 SATB_RECIPES = {
     "today": Recipe("today", _SATB_NETWORK, decoding=DEFAULT_VOICE_LEADING),
     "phrase endings": Recipe("phrase endings", replace(_SATB_NETWORK, phrases=True), decoding=DEFAULT_VOICE_LEADING),

@@ -78,6 +78,11 @@ def pair_agreement(a: Chorale, b: Chorale, voices: Sequence[str] = LOWER_VOICES,
     pa, pb = a.steps(steps_per_beat)[0], b.steps(steps_per_beat)[0]
     if pa.shape != pb.shape:
         raise ValueError(f"{a.name} and {b.name} differ in length: {pa.shape[1]} and {pb.shape[1]} steps")
+    return _agreement(pa, pb, voices)
+
+
+def _agreement(pa: np.ndarray, pb: np.ndarray, voices: Sequence[str]) -> dict[str, float]:
+    """:func:`pair_agreement` on step arrays ``(4, steps)`` of one length."""
     sounding = pa[0] != REST
     out = {v: float(np.mean(pa[VOICES.index(v)][sounding] == pb[VOICES.index(v)][sounding])) for v in voices}
     hits, total = chord_match_count({v: pa[k][sounding] for k, v in enumerate(VOICES)},
@@ -132,11 +137,15 @@ def references(chorale: Chorale, chorales: Sequence[Chorale], max_mismatch: floa
 def best_agreement(setting: Chorale, refs: Sequence[Chorale], voices: Sequence[str] = LOWER_VOICES,
                    steps_per_beat: int = STEPS_PER_BEAT) -> dict[str, float]:
     """Multi-reference agreement: per voice (and ``"chord"``) the best :func:`pair_agreement` of ``setting`` (a
-    chorale with written voices, normalised here) against any of ``refs`` (:func:`references`). With one reference it
-    is the ordinary per-step agreement.
+    chorale with written voices, normalised here) against any of ``refs`` (:func:`references`), on the setting's
+    steps where its soprano sounds. With one reference it is the ordinary per-step agreement.
 
     Notebook: 10_four_part_harmonization
     """
-    own = normalise(setting)
-    scores = [pair_agreement(own, r, voices, steps_per_beat) for r in refs]
+    own = normalise(setting).steps(steps_per_beat)[0]
+    scores = []
+    for r in refs:  # on the setting's steps; a reference voice that sounds on past them is cut, a shorter one padded
+        theirs = r.steps(steps_per_beat)[0][:, :own.shape[1]]
+        theirs = np.pad(theirs, ((0, 0), (0, own.shape[1] - theirs.shape[1])), constant_values=REST)
+        scores.append(_agreement(own, theirs, voices))
     return {k: max(s[k] for s in scores) for k in scores[0]}
