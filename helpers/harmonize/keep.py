@@ -201,18 +201,30 @@ def reharmonize(melody: Melody, setting: Setting, harmonizer, first_bar: int, la
 
 
 def unchanged_outside(a: Setting, b: Setting, start: float, end: float) -> bool:
-    """True if every note of every voice of ``a`` that does not sound between beats ``start`` and ``end`` is in
-    ``b`` with the same pitch, start and end, and ``b`` has no other notes outside that span.
+    """True if ``b`` changes nothing of ``a`` outside the beats ``start``–``end``: every note of ``a`` that does
+    not sound in that span is in ``b`` with the same pitch, start and end, and every other note of ``b`` lies in
+    the span or in the time of a note of ``a`` that sounded in it (a note held into the span is written again as a
+    whole, :func:`keep_outside`).
 
     Notebook: 11_harmonize_your_melody
     """
-    def outside(v: Voice) -> set[tuple[int, float, float]]:
-        away = (v.ends <= start + ONSET_TOLERANCE) | (v.starts >= end - ONSET_TOLERANCE)
-        return {(int(p), round(float(s), 6), round(float(e), 6))
-                for p, s, e in zip(v.pitches[away], v.starts[away], v.ends[away])}
+    if len(a.voices) != len(b.voices) or any(x.name != y.name for x, y in zip(a.voices, b.voices)):
+        return False
+    for x, y in zip(a.voices, b.voices):
+        inside = (x.starts < end - ONSET_TOLERANCE) & (x.ends > start + ONSET_TOLERANCE)
+        lo = min([start, *x.starts[inside]])
+        hi = max([end, *x.ends[inside]])
+        old, new = set(_notes(x, ~inside)), set(_notes(y, np.ones(len(y), bool)))
+        if not old <= new:
+            return False
+        if any(s < lo - ONSET_TOLERANCE or e > hi + ONSET_TOLERANCE for _, s, e in new - old):
+            return False
+    return True
 
-    return len(a.voices) == len(b.voices) and all(
-        x.name == y.name and outside(x) == outside(y) for x, y in zip(a.voices, b.voices))
+
+def _notes(v: Voice, which: np.ndarray) -> list[tuple[int, float, float]]:
+    return [(int(p), round(float(s), 6), round(float(e), 6))
+            for p, s, e in zip(v.pitches[which], v.starts[which], v.ends[which])]
 
 
 def transpose_setting(setting: Setting, melody: Melody, semitones: int) -> tuple[Setting, Melody]:

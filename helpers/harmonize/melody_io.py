@@ -501,10 +501,10 @@ def _same_setting(a: Setting, b: Setting) -> bool:
 
 
 def alternatives(melody: Melody, harmonizer: Harmonizer, n: int = 3, temperature: float = 1.0,
-                 seed: int = 0, max_draws: int | None = None) -> list[Setting]:
+                 seed: int = 0, max_draws: int | None = None, keep: Mapping[str, Kept] | None = None) -> list[Setting]:
     """``n`` different settings of a melody sampled at ``temperature`` (seeds ``seed``, ``seed + 1``, ...; a draw
-    equal to an earlier one is skipped), in the order drawn. Fewer than ``n`` if ``max_draws`` draws (default
-    ``4 n``) give no more different ones.
+    equal to an earlier one is skipped), in the order drawn, each keeping ``keep`` as :func:`harmonize_melody`
+    does. Fewer than ``n`` if ``max_draws`` draws (default ``4 n``) give no more different ones.
 
     Notebook: 11_harmonize_your_melody
     """
@@ -514,7 +514,7 @@ def alternatives(melody: Melody, harmonizer: Harmonizer, n: int = 3, temperature
         raise ValueError("alternatives are samples: the temperature must be above 0")
     found: list[Setting] = []
     for s in range(seed, seed + (max_draws or 4 * n)):
-        setting = harmonize_melody(melody, harmonizer, temperature, s)
+        setting = harmonize_melody(melody, harmonizer, temperature, s, keep=keep)
         if not any(_same_setting(setting, f) for f in found):
             found.append(setting)
         if len(found) == n:
