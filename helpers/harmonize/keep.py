@@ -88,18 +88,17 @@ def splice(written: Voice, kept: Kept) -> Voice:
 
     Notebook: 11_harmonize_your_melody
     """
-    mine = kept.kept_at(kept.voice.starts)
+    mine = kept_notes(kept)
     new = ~kept.kept_at(written.starts)
-    return Voice(written.name, np.r_[kept.voice.pitches[mine], written.pitches[new]],
-                 np.r_[kept.voice.starts[mine], written.starts[new]], np.r_[kept.voice.ends[mine], written.ends[new]],
-                 written.program)
+    return Voice(written.name, np.r_[mine.pitches, written.pitches[new]], np.r_[mine.starts, written.starts[new]],
+                 np.r_[mine.ends, written.ends[new]], written.program)
 
 
 def check_keep(melody: Melody, keep: Mapping[str, Kept]) -> None:
-    """Refuse kept voices a setting cannot have, before any model is loaded: an empty one, a voice that is not
-    Alto, Tenor or Bass, a kept note that starts after the melody has ended, or a kept voice that sounds above the
-    melody or above a kept voice written over it (on a fine grid, 48 steps per beat). Raises :class:`InputError`
-    naming the melody's source, the voice and the bar and beat.
+    """Refuse kept voices a setting cannot have, before any model is loaded: a voice that is not Alto, Tenor or
+    Bass, one with no kept notes, a kept note that starts after the melody has ended, or a kept note that sounds
+    above the melody (on a fine grid, 48 steps per beat; kept voices crossing each other are the user's choice and
+    stay). Raises :class:`InputError` naming the melody's source, the voice and the bar and beat.
 
     Notebook: 11_harmonize_your_melody
     """
@@ -108,22 +107,28 @@ def check_keep(melody: Melody, keep: Mapping[str, Kept]) -> None:
         if name not in VOICE_ORDER:
             raise InputError(source, f"cannot keep a voice called {name!r}: the harmonizer writes "
                                      f"{', '.join(VOICE_ORDER)}")
-        if not len(k.voice):
+        mine = kept_notes(k)
+        if not len(mine):
             raise InputError(source, f"the kept {name} has no notes")
-        late = k.voice.starts >= melody.voice.end - ONSET_TOLERANCE
+        late = mine.starts >= melody.voice.end - ONSET_TOLERANCE
         if late.any():
-            raise InputError(source, f"the kept {name} has a note at {where(melody, float(k.voice.starts[late][0]))}, "
+            raise InputError(source, f"the kept {name} has a note at {where(melody, float(mine.starts[late][0]))}, "
                                      "after the melody has ended")
-    names = [n for n in VOICE_ORDER if n in keep]
-    parts = [melody.voice] + [keep[n].voice for n in names]
-    steps = _fine_steps(parts, FINE_STEPS_PER_BEAT)
-    labels = ["the melody"] + [f"the kept {n}" for n in names]
-    for i in range(1, len(parts)):
-        for j in range(i):
-            above = crossed(steps[j], steps[i])
-            if above.any():
-                t = int(np.flatnonzero(above)[0]) / FINE_STEPS_PER_BEAT
-                raise InputError(source, f"{labels[i]} lies above {labels[j]} at {where(melody, t)}")
+        melody_steps, steps = _fine_steps([melody.voice, mine], FINE_STEPS_PER_BEAT)
+        above = crossed(melody_steps, steps)
+        if above.any():
+            t = int(np.flatnonzero(above)[0]) / FINE_STEPS_PER_BEAT
+            raise InputError(source, f"the kept {name} lies above the melody at {where(melody, t)}")
+
+
+def kept_notes(kept: Kept) -> Voice:
+    """The notes of a kept voice that start in its kept spans.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    v = kept.voice
+    mine = kept.kept_at(v.starts)
+    return Voice(v.name, v.pitches[mine], v.starts[mine], v.ends[mine], v.program)
 
 
 def where(melody: Melody, beat: float) -> str:
@@ -223,7 +228,7 @@ def unchanged_outside(a: Setting, b: Setting, start: float, end: float) -> bool:
 
 
 def _notes(v: Voice, which: np.ndarray) -> list[tuple[int, float, float]]:
-    return [(int(p), round(float(s), 6), round(float(e), 6))
+    return [(int(p), round(float(s), 4), round(float(e), 4))
             for p, s, e in zip(v.pitches[which], v.starts[which], v.ends[which])]
 
 
@@ -343,3 +348,83 @@ def setting_of(melody: Melody, parts: Sequence[Voice], source) -> Setting:
     matched = match_parts(parts, wanted, source)
     return Setting([melody.voice.renamed("Soprano")] + [matched[w] for w in wanted], float("nan"))
 
+
+
+# ------------------------------------------------------------------------------------------ on Bach's chorales
+
+def melody_of_chorale(chorale) -> Melody:
+    """A chorale's soprano as a :class:`Melody` in the chorale's key, metre and pickup, with Bach's fermatas as
+    its phrase endings (the melody's end always one), for :func:`harmonize_melody` with kept voices.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    soprano = chorale.voices["Soprano"]
+    ends = tuple(sorted({float(e) for e in chorale.phrase_ends} | {float(soprano.end)}))
+    return Melody(soprano.renamed("Melody"), 0.0, chorale.time_signature, chorale.tempo, chorale.tonic,
+                  chorale.mode, "key given", chorale.anacrusis, phrase_ends=ends,
+                  phrase_source="fermatas" if chorale.phrase_ends else "given", source=chorale.name)
+
+
+def setting_of_chorale(chorale, voices: Sequence[str] = VOICE_ORDER) -> Setting:
+    """Bach's setting of a chorale as a :class:`Setting`: ``[Soprano, *voices]`` (NaN log-probability).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    return Setting([chorale.voices["Soprano"]] + [chorale.voices[v] for v in voices], float("nan"))
+
+
+def agreement_with(setting: Setting, chorale, steps_per_beat: int = 4) -> dict[str, tuple[int, int]]:
+    """Per generated voice of ``setting``, ``(steps with Bach's pitch, steps judged)``: the 16th-note steps where
+    Bach's soprano sounds, as :func:`~helpers.harmonize.reference.pair_agreement` counts them.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    soprano = voice_to_steps(chorale.voices["Soprano"], steps_per_beat)[0]
+    n = len(soprano)
+    sounding = soprano != -1
+    out = {}
+    for v in setting.voices[1:]:
+        bach = voice_to_steps(chorale.voices[v.name], steps_per_beat, n)[0]
+        mine = voice_to_steps(v, steps_per_beat, n)[0]
+        out[v.name] = (int((mine[sounding] == bach[sounding]).sum()), int(sounding.sum()))
+    return out
+
+
+def seam_report(setting: Setting, keep: Mapping[str, Kept], steps_per_beat: int = 4) -> dict[str, dict[str, int]]:
+    """Rule events of a setting written around kept notes, by where they happen: at a **seam** (a move from one
+    16th-note step to the next across which some voice turns from kept to written or back), **inside** the written
+    part (every generated voice written on both sides) or in the **kept** part. Per class: ``moves`` (moves where
+    some voice changes pitch), ``events`` (parallel and contrary fifths and octaves between any two voices, hidden
+    ones between the outer voices: :func:`helpers.voiceleading.rule_events`, as
+    :func:`~helpers.harmonize.melody_io.setting_faults` counts them) and ``disorder`` (arrival steps where a voice
+    lies above the melody or above its upper neighbour). The melody is read on the grid (:func:`grid_melody`).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from ..voiceleading import rule_events
+
+    voices = [grid_melody(setting.voices[0], steps_per_beat)] + list(setting.voices[1:])
+    steps = _fine_steps(voices, steps_per_beat)
+    n = len(steps[0])
+    times = np.arange(n) / steps_per_beat
+    written = np.stack([~keep[v.name].kept_at(times) if v.name in keep else np.ones(n, bool)
+                        for v in setting.voices[1:]])
+    seam = (written[:, 1:] != written[:, :-1]).any(0)
+    inside = written[:, 1:].all(0) & written[:, :-1].all(0)
+    kind = np.where(seam, "seam", np.where(inside, "inside", "kept"))
+    moving = np.zeros(n - 1, bool)
+    for s in steps:
+        moving |= s[1:] != s[:-1]
+    events = np.zeros(n - 1, int)
+    for a in range(len(steps)):
+        for b in range(a + 1, len(steps)):
+            for rule, hits in rule_events(steps[a], steps[b]).items():
+                if not rule.startswith("hidden") or (a, b) == (0, len(steps) - 1):
+                    events += hits
+    disorder = np.zeros(n, bool)
+    for a in range(len(steps) - 1):
+        disorder |= crossed(steps[a], steps[a + 1])
+    for s in steps[2:]:
+        disorder |= crossed(steps[0], s)
+    return {k: {"moves": int((moving & (kind == k)).sum()), "events": int(events[kind == k].sum()),
+                "disorder": int(disorder[1:][kind == k].sum())} for k in ("seam", "inside", "kept")}
