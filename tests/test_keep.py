@@ -3,6 +3,8 @@ judged by the same rules, and the helpers that re-harmonize bars, keep a bass, m
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -228,3 +230,35 @@ def test_transposing_a_setting_moves_every_note_and_the_key(tune, satb):
     moved, melody = K.transpose_setting(best, tune, -3)
     assert melody.key_name == "E major"
     assert all(np.array_equal(m.pitches, v.pitches - 3) for m, v in zip(moved.voices, best.voices))
+
+
+def test_with_the_order_rule_a_free_voice_is_never_written_under_a_kept_voice_below_it():
+    n = 8
+    alto, tenor = np.full((n, 20), 0.001), np.full((n, 25), 0.001)
+    alto[:, 1 + 67 - 55] = 0.9
+    tenor[:, 1 + 50 - 48] = 0.6  # the tenor's two best pitches, D3 and E3, lie under the kept bass A3 ...
+    tenor[:, 1 + 52 - 48] = 0.3
+    tenor[:, 1 + 60 - 48] = 0.05  # ... C4 is far behind
+    probs, lows = {"Alto": alto, "Tenor": tenor, "Bass": np.full((n, 20), 0.05)}, {**LOWS, "Bass": 36}
+    fixed = {"Bass": np.full(n, 57)}
+    rules = H.VoiceLeading(3.0, 3.0, 2, "beat", order=True)
+    out = H.decode_jointly(probs, {v: np.zeros(n) for v in probs}, lows, np.full(n, 76), rules, fixed=fixed)
+    assert np.all(out["Tenor"][0] >= 57) and np.all(out["Bass"][0] == 57)
+    loose = H.decode_jointly(probs, {v: np.zeros(n) for v in probs}, lows, np.full(n, 76), replace(rules, order=False),
+                             fixed=fixed)
+    assert np.all(out["Tenor"][0] >= 57) and np.any(loose["Tenor"][0] < 57)  # without the rule it goes under
+
+
+def test_with_kept_notes_a_passing_note_may_not_cross_a_kept_voice():
+    n = 8
+    probs = {"Tenor": np.full((n, 25), 0.01), "Bass": np.full((n, 30), 0.01)}
+    probs["Tenor"][:, 1 + 58 - 48] = 0.5
+    probs["Tenor"][[2, 3], 1 + 55 - 48] = 0.9  # a passing G3 on the half beat, under the bass A3
+    # melody and tenor move in parallel fifths into beat 2 (F5-Bb3 to G5-C4); the passing G3 removes them
+    decoded = {"Tenor": (np.array([58] * 4 + [60] * 4), np.array([1, 0, 0, 0, 1, 0, 0, 0], bool)),
+               "Bass": (np.full(n, 57), np.array([1, 0, 0, 0, 0, 0, 0, 0], bool))}
+    lows, melody = {"Tenor": 48, "Bass": 36}, np.array([65] * 4 + [67] * 4)
+    free = add_passing_notes(decoded, probs, lows, melody)
+    assert free["Tenor"][0][2] == 55  # without kept notes the crossing is traded for the parallel fifths
+    kept = add_passing_notes(decoded, probs, lows, melody, fixed={"Bass": np.full(n, 57)})
+    assert kept["Tenor"][0][:4].tolist() == [58] * 4 and np.all(kept["Tenor"][0] >= 57)

@@ -153,6 +153,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             above = (span_melody[:, None] != REST) & (pitches[None, :] > span_melody[:, None])
             above[:, 0] = (span_melody != REST) & ~above[:, 1:].all(1)
             span_logp = np.where(above, -np.inf, span_logp)
+            if fixed and v not in fixed:  # ... nor above a kept voice written over it, nor below one under it
+                span_logp = kept_order(span_logp, pitches, v, voices, {u: f[starts] for u, f in fixed.items()})
         top = np.argsort(-span_logp, axis=1, kind="stable")[:, :min(rules.candidates, span_logp.shape[1])]
         pitch, logp = np.where(top == 0, REST, lows[v] + top - 1), np.take_along_axis(span_logp, top, 1)
         if v in fixed:  # at kept spans the kept pitch is the only candidate
@@ -253,6 +255,29 @@ def kept_starts(starts: np.ndarray, fixed: Mapping[str, np.ndarray],
     return np.unique(np.concatenate(extra)).astype(np.int64)
 
 
+def kept_order(span_logp: np.ndarray, pitches: np.ndarray, voice: str, voices: Sequence[str],
+               kept: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The hard voice order of :class:`VoiceLeading` (``order=True``) against kept voices: at each span, a free
+    ``voice``'s pitches (``pitches``, one per class; class 0 is the rest and stays) above a kept voice written over
+    it or below a kept voice under it (``voices`` highest first; ``kept`` the kept pitch of each kept voice at each
+    span, ``FREE`` or ``REST`` where it keeps nothing to compare) are ruled out (-inf), unless that would rule out
+    every pitch of the span. Unisons are allowed.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    at = voices.index(voice)
+    wrong = np.zeros(span_logp.shape, dtype=bool)
+    for u, k in kept.items():
+        sounding = (k != FREE) & (k != REST)
+        if voices.index(u) < at:
+            wrong |= sounding[:, None] & (pitches[None, :] > k[:, None])
+        else:
+            wrong |= sounding[:, None] & (pitches[None, :] < k[:, None])
+    wrong[:, 0] = False
+    left = np.isfinite(np.where(wrong, -np.inf, span_logp))[:, 1:].any(1)
+    return np.where(wrong & left[:, None], -np.inf, span_logp)
+
+
 def kept_candidates(pitch: np.ndarray, logp: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One voice's candidates per span, ``pitch`` and ``logp`` ``(spans, k)``, with the kept pitch alone where
     ``kept`` (the ``fixed`` pitch at each span's first step) is not :data:`FREE`: it takes the first column, with
@@ -307,6 +332,12 @@ def _events_at(parts: list[np.ndarray], t: int) -> int:
     return count + int(crossed(after[:-1], after[1:]).sum())
 
 
+def _crossed_at(parts: list[np.ndarray], t: int) -> int:
+    """Neighbouring parts (melody first) crossed at step ``t``."""
+    after = np.array([p[t] for p in parts])
+    return int(crossed(after[:-1], after[1:]).sum())
+
+
 def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
                       lows: Mapping[str, int], melody: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT,
                       fixed: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -316,8 +347,10 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
     holding (summed log-probability over those steps) and it adds no rule event (:func:`_events_at`: parallel,
     contrary or hidden fifths and octaves, crossings) against the melody or another voice, neither where it starts
     nor where the next beat begins. The chords on the beats are untouched, so a rule checked from beat to beat
-    cannot be dodged. Voices are taken top to bottom, each seeing the ones already changed. A beat with a kept step
-    of the voice (``fixed`` as in :func:`decode_jointly`) is left alone. Returns ``{voice: (pitch, onset)}``.
+    cannot be dodged. Voices are taken top to bottom, each seeing the ones already changed. With kept notes
+    (``fixed`` as in :func:`decode_jointly`) a beat with a kept step of the voice is left alone, and a passing note
+    may not cross a neighbouring voice at all (kept voices cannot make room; without ``fixed`` a crossing is one
+    rule event among the others). Returns ``{voice: (pitch, onset)}``.
 
     Notebook: 10_four_part_harmonization
     """
@@ -346,9 +379,10 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
                 continue  # the network would rather hold the note
             parts = [melody] + [pitch[u] for u in voices]
             before = _events_at(parts, m) + _events_at(parts, e)
+            crossings = _crossed_at(parts, m) if fixed else 0
             p[m:e] = q
-            if _events_at(parts, m) + _events_at(parts, e) > before:
-                p[m:e] = held  # it would break a rule: keep the held note
+            if _events_at(parts, m) + _events_at(parts, e) > before or (fixed and _crossed_at(parts, m) > crossings):
+                p[m:e] = held  # it would break a rule (or, with kept notes, cross a voice): keep the held note
                 continue
             onset[v][m] = True
             if e < n and p[e] == held:
