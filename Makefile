@@ -17,7 +17,7 @@ help:
 	@echo "make data   build the chorale cache in data/"
 	@echo "make models (maintainers) retrain the networks shipped in helpers/harmonize/networks; commit them"
 	@echo "make test-models  retrain the shipped recipes here and run notebooks 08-11 on them (about 25 minutes)"
-	@echo "make bench  measure loading and pianoroll speed, the seed spread of every asserted model (build/seeds.md, build/ablation.md), the phrase-ending finder against its baselines and the melody path through the command"
+	@echo "make bench  measure loading and pianoroll speed, the seed spread of every asserted model (build/seeds.md, build/ablation.md), the phrase-ending finder against its baselines, the melody path through the command and kept notes (bench/keep.py)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache and the environment"
 
@@ -94,6 +94,7 @@ bench: setup
 	$(BIN)/python bench/ablation.py
 	$(BIN)/python bench/phrases.py --no-write
 	$(BIN)/python bench/melody_path.py
+	$(BIN)/python bench/keep.py
 
 clean:
 	rm -rf build $(VENV) $(COLAB_VENV) .pytest_cache .ruff_cache
