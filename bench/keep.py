@@ -80,6 +80,28 @@ def gain_line(result: dict) -> str:
             f"{gain}")
 
 
+def notebook_seams(harmonizer: H.Harmonizer, chorales) -> dict[str, int]:
+    """Notebook 11's seam figure: in each chorale a span of 1-2 bars (drawn as the notebook draws it, seed 24) written
+    again around Bach's setting; fifths and octaves at the seams, searched and pasted."""
+    span_rng = np.random.default_rng(24)
+    totals = {"searched": 0, "pasted": 0, "moves": 0}
+    for c in chorales:
+        m = K.melody_of_chorale(c)
+        alone = H.harmonize_melody(m, harmonizer)
+        first_bar, last_bar = K.bar_numbers(m)
+        bar_a = int(span_rng.integers(first_bar + 1, last_bar - 1))
+        span = K.bar_span(m, bar_a, bar_a + int(span_rng.integers(0, 2)))
+        bach = K.setting_of_chorale(c)
+        kept_bach = K.keep_outside(bach, *span)
+        searched = H.harmonize_melody(m, harmonizer, keep=kept_bach)
+        pasted = H.Setting([bach.voices[0]] + [K.splice(v, kept_bach[v.name]) for v in alone.voices[1:]], 0.0)
+        totals["searched"] += K.seam_report(searched, kept_bach)["seam"]["events"]
+        seam = K.seam_report(pasted, kept_bach)["seam"]
+        totals["pasted"] += seam["events"]
+        totals["moves"] += seam["moves"]
+    return totals
+
+
 def seams(harmonizer: H.Harmonizer, chorales, rng: np.random.Generator, folder: Path) -> dict:
     totals = {m: {k: {"moves": 0, "events": 0, "disorder": 0} for k in ("seam", "inside", "kept")}
               for m in ("search", "pasted")}
@@ -138,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     for i, net in enumerate(harmonizer.models):
         single = H.Harmonizer([net], harmonizer.encoding, harmonizer.voice_leading)
         print(f"- network {i + 1} alone: {gain_line(given_bass(single, handful))}")
+    print(f"- seams (fifths and octaves, searched / pasted / moves): the ensemble {notebook_seams(harmonizer, handful)}")
+    for i, net in enumerate(harmonizer.models):
+        single = H.Harmonizer([net], harmonizer.encoding, harmonizer.voice_leading)
+        print(f"- seams, network {i + 1} alone: {notebook_seams(single, handful)}")
     print(f"\n({time.time() - started:.0f} s)\n", file=sys.stderr)
 
     rng = np.random.default_rng(0)
