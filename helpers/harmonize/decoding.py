@@ -127,8 +127,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     changes). Chord spans also start where a kept voice changes note or between kept and free steps
     (:func:`kept_starts`), and at a kept span a voice's candidate set is the kept pitch alone
     (:func:`kept_candidates`); the rest of the trellis, seams included, is unchanged, so the chords beside kept
-    ones are judged by the same rules, samples too. Kept steps come out exactly, onsets included
-    (:func:`with_kept_onsets`).
+    ones are judged by the same rules, samples too; with ``rules.order`` a free voice also stays between the kept
+    voices around it (:func:`kept_order`). Kept steps come out exactly, onsets included (:func:`with_kept_onsets`).
 
     Notebook: 10_four_part_harmonization
     """

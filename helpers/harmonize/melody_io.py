@@ -447,7 +447,7 @@ def harmonize_melody(melody: Melody, harmonizer: Harmonizer, temperature: float 
     try:
         voices, logp = harmonizer.harmonize(grid, melody.tonic, melody.mode, melody.time_signature,
                                             melody.anacrusis, melody.phrase_ends, temperature, seed,
-                                            return_score=True, keep=fixed)
+                                            return_score=True, **({"keep": fixed} if fixed else {}))
     except InputError as exc:
         raise InputError(melody.source or None, exc.reason) from exc
     voices[0] = melody.voice.renamed("Soprano", PROGRAM)
