@@ -168,3 +168,17 @@ def test_kept_bass_arrays_match_read_parts_order(inputs):
     melody, parts = K.read_parts(inputs["midi"], key="G major")
     assert [p.name for p in parts] == ["Bass"] and notes(parts[0]) == notes(BASS)
     assert np.isclose(melody.voice.end, 24)
+
+
+def test_samples_of_rewritten_bars_differ_only_inside_them(setting_file, models_dir, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "alt.mid"
+    status, _, stderr = run_in_process("harmonize", "--from", str(setting_file), "--bars", "2-3", "--key", "G major",
+                                       "--samples", "2", "--temperature", "3", "-o", str(out), data=models_dir,
+                                       monkeypatch=monkeypatch, capsys=capsys)
+    assert status == 0, stderr
+    before = H.Setting(read_back(setting_file), 0.0)
+    melody, _ = K.read_parts(setting_file, key="G major")
+    start, end = K.bar_span(melody, 2, 3)
+    samples = [H.Setting(read_back(tmp_path / f"alt-{i}.mid"), 0.0) for i in (1, 2)]
+    assert all(K.unchanged_outside(before, s, start, end) for s in samples)
+    assert any(notes(a) != notes(b) for a, b in zip(samples[0].voices[1:], samples[1].voices[1:]))
