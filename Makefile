@@ -17,7 +17,7 @@ help:
 	@echo "make data   build the chorale cache in data/"
 	@echo "make models (maintainers) retrain the networks shipped in helpers/harmonize/networks; commit them"
 	@echo "make test-models  retrain the shipped recipes here and run notebooks 08-11 on them (about 25 minutes)"
-	@echo "make bench  measure loading and pianoroll speed, the seed spread of every asserted model (build/seeds.md, build/ablation.md), the phrase-ending finder against its baselines, the melody path through the command, the melody key finder against music21's key profiles and the four-part style rules (build/style.md)"
+	@echo "make bench  measure loading and pianoroll speed, the seed spread of every asserted model (build/seeds.md, build/ablation.md), the phrase-ending finder against its baselines, the melody path through the command, the melody key finder against music21's key profiles, kept notes (bench/keep.py) and the four-part style rules (build/style.md)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache and the environment"
 
@@ -95,6 +95,7 @@ bench: setup
 	$(BIN)/python bench/phrases.py --no-write
 	$(BIN)/python bench/melody_path.py
 	$(BIN)/python bench/keys.py
+	$(BIN)/python bench/keep.py
 	mkdir -p build && $(BIN)/python bench/style.py --test > build/style.md && cat build/style.md
 
 clean:

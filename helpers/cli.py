@@ -277,6 +277,47 @@ def _temperature(text: str) -> float:
     return value
 
 
+def bars_option(text: str) -> tuple[int, int]:
+    """``--bars 5-8`` → ``(5, 8)`` (``--bars 5`` → ``(5, 5)``; bar 0 is a pickup bar); anything else, or a first
+    bar after the last, is a usage error.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    parts = text.replace("–", "-").split("-")
+    try:
+        if len(parts) not in (1, 2):
+            raise ValueError
+        first, last = int(parts[0]), int(parts[-1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give bars as N-M (whole numbers, e.g. 5-8), not {text!r}") from None
+    if first < 0 or first > last:
+        raise argparse.ArgumentTypeError(f"bars {text}: the first bar must be 0 or more and not after the last")
+    return first, last
+
+
+def keep_option(text: str) -> tuple[str, ...]:
+    """``--keep bass`` (or ``alto,tenor``, any case and order) → the kept voices in score order; any other name
+    is a usage error.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    names = [n.strip().capitalize() for n in text.split(",") if n.strip()]
+    wrong = [n for n in names if n not in VOICES[1:]]
+    if not names or wrong:
+        raise argparse.ArgumentTypeError(f"the voices to keep are alto, tenor or bass (comma-separated), not {text!r}")
+    return tuple(v for v in VOICES[1:] if v in names)
+
+
+def _transpose(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of semitones, not {text!r}") from None
+    if abs(value) > 24:
+        raise argparse.ArgumentTypeError(f"must lie between -24 and 24 semitones, not {value}")
+    return value
+
+
 def describe_key(melody) -> str:
     """The line ``harmonize`` prints about the key: the key used and where it came from, with the classifier's
     runners-up and their probabilities.
@@ -303,16 +344,45 @@ def describe_phrases(melody) -> str:
     return f"phrase endings at beats {', '.join(f'{e:g}' for e in melody.phrase_ends)} ({how})"
 
 
+def check_harmonize_options(args: argparse.Namespace) -> None:
+    """The ``harmonize`` options that cannot go together, as usage errors (argparse's message, exit 2), before any
+    file is read: a melody and ``--from`` (or neither), ``--bars`` without ``--from``, ``--from`` with nothing to
+    do, ``--keep`` with the alto harmonizer or keeping every voice while writing bars, sampling at temperature 0.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    fail = args.usage_error
+    if (args.melody is None) == (args.from_setting is None):
+        fail("give one melody file, or --from SETTING to change an existing setting" if args.melody is None else
+             "give a melody file or --from SETTING, not both")
+    if args.bars and args.from_setting is None:
+        fail("argument --bars: it re-harmonizes bars of an existing setting, so it needs --from SETTING")
+    if args.from_setting is not None and not args.bars and args.transpose is None:
+        fail("argument --from: give --bars N-M (the bars to write again) or --transpose N")
+    if args.keep and args.voices == VOICE_SETS["alto"]:
+        fail("argument --keep: the alto harmonizer writes the alto alone; keeping voices needs --voices satb")
+    if args.keep and len(args.keep) == 3 and args.from_setting is None:
+        fail("argument --keep: keeping alto, tenor and bass leaves no voice to write")
+    if args.samples and args.temperature == 0:
+        fail("argument --temperature: --samples N draws samples, so it must be above 0 (leave it out for 1)")
+    if args.samples and args.from_setting is not None and not args.bars:
+        fail("argument --samples: --from with --transpose alone writes no new notes to sample")
+
+
 def cmd_harmonize(args: argparse.Namespace) -> int:
     """``harmonize MELODY``: write the melody with generated voices to a MIDI or MusicXML file (the suffix of
     ``-o`` decides), in the key notebook 08's classifier finds (or ``--key``); ``--samples N`` writes N sampled
-    alternatives ``OUT-1``, ``OUT-2``, ... instead. Prints the key and the phrase endings used. Rejects an
-    unusable melody before anything is trained; trains and saves the key classifier or the harmonizer first if
+    alternatives ``OUT-1``, ``OUT-2``, ... instead. ``--keep bass`` keeps the parts under the melody in the file
+    (a melody and its bass) and writes the other voices around them; ``--from SETTING --bars N-M`` writes bars
+    N–M of an existing setting again and keeps every other note; ``--transpose N`` moves the result N semitones.
+    Prints the key and the phrase endings used. Rejects an unusable melody, setting, kept voice or bar range in
+    one line before any model is loaded or trained; trains and saves the key classifier or the harmonizer first if
     none is saved.
 
     Notebook: 11_harmonize_your_melody
     """
     from . import harmonize as H
+    from .harmonize import keep as K
     from .harmonize.melody_io import (
         alternatives,
         check_range,
@@ -325,20 +395,48 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     )
     from .keyfinding import key_classifier, model_path
 
-    melody_path = Path(args.melody)
-    out = args.output or melody_path.with_name(f"{melody_path.stem}-harmonized.mid")
-    outputs = args.voices
-    if args.samples and args.temperature == 0:
-        args.usage_error("argument --temperature: --samples N draws samples, so it must be above 0 (leave it out "
-                         "for 1)")
+    check_harmonize_options(args)
+    source = Path(args.from_setting or args.melody)
+    if args.output:
+        out = args.output
+    elif args.from_setting:
+        what = f"bars{args.bars[0]}-{args.bars[1]}" if args.bars else f"transposed{args.transpose:+d}"
+        out = source.with_name(f"{source.stem}-{what}.mid")
+    else:
+        out = source.with_name(f"{source.stem}-harmonized.mid")
     temperature = (1.0 if args.samples else 0.0) if args.temperature is None else args.temperature
     paths = [numbered_path(out, i + 1) for i in range(args.samples)] if args.samples else [Path(out)]
-    # an unusable file, output or range stops here, before any model is loaded or trained
-    melody = read_melody(melody_path, key=args.key, find=False)
-    check_outputs(paths, [melody_path])
-    saved = H.Harmonizer.default_path(outputs).with_suffix(".json")
-    check_range(melody, saved if saved.is_file() else H.shipped_encoding(H.BEST[outputs].network),
-                key_known=args.key is not None)
+    # an unusable file, kept voice, bar range, output or range stops here, before any model is loaded or trained
+    keep: dict = {}
+    original = None
+    if args.from_setting is not None:
+        melody, parts = K.read_parts(source, key=args.key, find=False)
+        original = K.setting_of(melody, parts, source)
+        outputs = tuple(v.name for v in original.voices[1:])
+        if args.voices is not None and args.voices != outputs:
+            raise InputError(source, f"the setting has {', '.join(outputs)} under the melody, not the voices of "
+                                     f"--voices {'satb' if len(args.voices) == 3 else 'alto'}")
+        missing = [v for v in args.keep or () if v not in outputs]
+        if missing:
+            raise InputError(source, f"no {' or '.join(missing)} part to keep in the setting")
+        if args.bars:
+            start, end = K.bar_span(melody, *args.bars)
+            keep = K.keep_outside(original, start, end)
+            keep.update(K.keep_whole({v.name: v for v in original.voices[1:] if v.name in (args.keep or ())}))
+    elif args.keep:
+        outputs = VOICE_SETS["satb"]
+        melody, parts = K.read_parts(source, key=args.key, find=False)
+        keep = K.keep_whole(K.match_parts(parts, args.keep, source))
+    else:
+        outputs = args.voices or VOICE_SETS["alto"]
+        melody = read_melody(source, key=args.key, find=False)
+    K.check_keep(melody, keep)
+    check_outputs(paths, [source])
+    write_new = args.from_setting is None or bool(args.bars)
+    if write_new:
+        saved = H.Harmonizer.default_path(outputs).with_suffix(".json")
+        check_range(melody, saved if saved.is_file() else H.shipped_encoding(H.BEST[outputs].network),
+                    key_known=args.key is not None)
     if args.key is None:
         try:
             classifier = key_classifier(train=False)  # trained here, else the one shipped with the course
@@ -349,22 +447,31 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
         melody = find_key(melody, classifier)
     print(describe_key(melody))
     print(describe_phrases(melody))
-    try:
-        harmonizer = H.Harmonizer.load(outputs=outputs)
-    except FileNotFoundError:
-        notebook = "09" if outputs == H.DEFAULT_OUTPUTS else "10"
-        print(f"no saved model at {H.Harmonizer.default_path(outputs)}: making notebook {notebook}'s best one (an "
-              "ensemble of three networks shipped with the course) and saving it there ...", file=sys.stderr)
-        harmonizer = H.default_harmonizer(outputs)
-    if args.samples:
-        settings = alternatives(melody, harmonizer, args.samples, temperature)
+    if write_new:
+        try:
+            harmonizer = H.Harmonizer.load(outputs=outputs)
+        except FileNotFoundError:
+            notebook = "09" if outputs == H.DEFAULT_OUTPUTS else "10"
+            print(f"no saved model at {H.Harmonizer.default_path(outputs)}: making notebook {notebook}'s best one (an "
+                  "ensemble of three networks shipped with the course) and saving it there ...", file=sys.stderr)
+            harmonizer = H.default_harmonizer(outputs)
+        if args.samples:
+            settings = alternatives(melody, harmonizer, args.samples, temperature, keep=keep)
+        else:
+            settings = [harmonize_melody(melody, harmonizer, temperature, 0 if temperature else None, keep=keep)]
     else:
-        settings = [harmonize_melody(melody, harmonizer, temperature, 0 if temperature else None)]
+        settings = [original]
+    written = melody
     for setting, path in zip(settings, paths):
-        write_setting(setting, melody, path)
+        if args.transpose:
+            setting, written = K.transpose_setting(setting, melody, args.transpose)
+        write_setting(setting, written, path)
         faults = setting_faults(setting.voices, melody.time_signature, melody.anacrusis)
-        print(f"wrote {path} (Soprano + {' + '.join(outputs)}; log-probability {setting.log_probability:.1f}, "
-              f"{len(faults)} voice-leading fault{'' if len(faults) == 1 else 's'})")
+        kept = f"; kept {', '.join(sorted({v for v in keep}))}" if keep else ""
+        moved = f"; transposed {args.transpose:+d} to {written.key_name}" if args.transpose else ""
+        score = "" if math.isnan(setting.log_probability) else f"log-probability {setting.log_probability:.1f}, "
+        print(f"wrote {path} (Soprano + {' + '.join(outputs)}; {score}{len(faults)} voice-leading "
+              f"fault{'' if len(faults) == 1 else 's'}{kept}{moved})")
     if args.samples and len(settings) < args.samples:
         print(f"only {len(settings)} different settings in {4 * args.samples} draws at temperature "
               f"{temperature:g}", file=sys.stderr)
@@ -417,13 +524,14 @@ def build_parser() -> argparse.ArgumentParser:
                                          "MusicXML or ABC file",
                        description="Harmonize a melody in the key that notebook 08's classifier finds in its notes "
                                    "(or --key); print the key and the phrase endings used; write MIDI or MusicXML.")
-    p.add_argument("melody", help="the melody: MIDI (.mid/.midi: the first track with notes), MusicXML "
-                                  "(.musicxml/.xml/.mxl: the first part) or ABC (.abc: the first tune)")
+    p.add_argument("melody", nargs="?", help="the melody: MIDI (.mid/.midi: the first track with notes), MusicXML "
+                                             "(.musicxml/.xml/.mxl: the first part) or ABC (.abc: the first tune); "
+                                             "with --keep, the parts under it too")
     p.add_argument("-o", "--output", type=output_option,
                    help="file to write, .mid/.midi or .musicxml/.xml (default: MELODY-harmonized.mid beside it)")
-    p.add_argument("--voices", default=VOICE_SETS["alto"], type=_voices_option,
+    p.add_argument("--voices", type=_voices_option,
                    help="voices to generate, the sets that have a harmonizer: alto (default) or satb (tracks "
-                        "Soprano, Alto, Tenor, Bass)")
+                        "Soprano, Alto, Tenor, Bass; the default with --keep, and --from takes the setting's)")
     p.add_argument("--key", type=key_option, help='the key, e.g. "G minor" or "Bb major" (default: found from the '
                                                   "notes; a key signature in the file is not read)")
     p.add_argument("--samples", type=_positive_int, metavar="N",
@@ -432,6 +540,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--temperature", type=_temperature, metavar="T",
                    help="0 (default without --samples) writes the most likely setting; a finite number above 0 "
                         "samples (larger: freer)")
+    p.add_argument("--keep", type=keep_option, metavar="VOICES",
+                   help="keep these voices (bass, or e.g. alto,tenor) from the parts under the melody in the file "
+                        "(matched by part name, else top to bottom) and write the others around them")
+    p.add_argument("--from", dest="from_setting", metavar="SETTING",
+                   help="change an existing setting (MIDI or MusicXML with parts Soprano, Alto[, Tenor, Bass], as "
+                        "this command writes them) instead of harmonizing a melody: with --bars or --transpose")
+    p.add_argument("--bars", type=bars_option, metavar="N-M",
+                   help="with --from: write bars N to M again (bar 1 is the first full bar, 0 a pickup) and keep "
+                        "every other note")
+    p.add_argument("--transpose", type=_transpose, metavar="N",
+                   help="move the written setting N semitones up (negative: down), key included")
     p.set_defaults(func=cmd_harmonize, usage_error=p.error)
     return parser
 

@@ -170,18 +170,24 @@ def midi_to_voices(pm: pretty_midi.PrettyMIDI, include_drums: bool = False) -> l
     return voices
 
 
+#: Ticks per quarter-note beat of the MIDI files :func:`voices_to_midi` makes (pretty_midi's default, 220, rounds a
+#: 32nd note, 27.5 ticks); 480 divides into 32nds, 64ths and triplets of them.
+TICKS_PER_BEAT = 480
+
+
 def voices_to_midi(voices: Sequence[Voice], tempo: float = 100.0, time_signature: tuple[int, int] = (4, 4),
                    key: tuple[int, str] | None = None, velocity: int = 80) -> pretty_midi.PrettyMIDI:
     """Build a :class:`pretty_midi.PrettyMIDI` with one named track per voice.
 
     ``tempo`` is in quarter notes per minute; ``key`` is ``(tonic pitch class, 'major' | 'minor')``.
-    Beats become seconds at ``60 / tempo`` seconds per beat. Write it with ``.write(path)``.
+    Beats become seconds at ``60 / tempo`` seconds per beat. Write it with ``.write(path)``: the file has
+    :data:`TICKS_PER_BEAT` ticks per beat, so 32nd notes and triplets are written exactly.
 
     Notebook: 07_midi_and_pianorolls
     """
     if tempo <= 0:
         raise ValueError(f"tempo must be positive, not {tempo}")
-    pm = pretty_midi.PrettyMIDI(initial_tempo=float(tempo))
+    pm = pretty_midi.PrettyMIDI(resolution=TICKS_PER_BEAT, initial_tempo=float(tempo))
     pm.time_signature_changes.append(pretty_midi.TimeSignature(int(time_signature[0]), int(time_signature[1]), 0.0))
     if key is not None:
         pm.key_signature_changes.append(pretty_midi.KeySignature(key_number(*key), 0.0))

@@ -116,3 +116,11 @@ def test_voice_round_trips_through_a_midi_file(tmp_path_factory, notes, tempo):
     voice = make_voice("Soprano", pitches, durations)
     path = write_midi([voice], tmp_path_factory.mktemp("rt") / "v.mid", tempo=tempo)
     assert midi_to_voices(load_midi(path))[0] == voice
+
+
+def test_a_written_midi_file_keeps_32nd_notes_and_triplets_exactly(tmp_path):
+    from helpers.midi import Voice, load_midi, midi_to_voices, write_midi
+
+    v = Voice("Melody", [60, 62, 64, 65, 67], [0, 0.125, 0.25, 1 / 3, 2 / 3], [0.125, 0.25, 1 / 3, 2 / 3, 1])
+    back = midi_to_voices(load_midi(write_midi([v], tmp_path / "fine.mid", tempo=90)))[0]
+    assert np.allclose(back.starts, v.starts, atol=1e-9) and np.allclose(back.ends, v.ends, atol=1e-9)

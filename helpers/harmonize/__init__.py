@@ -21,7 +21,9 @@ One module per step, in the order notebook 09 uses them:
 * :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
 * :mod:`~helpers.harmonize.melody_io` — :func:`read_melody`, :func:`melody_from_text`, :func:`harmonize_melody`,
   :func:`alternatives`, :func:`write_setting` and :func:`harmonize_file` (notebook 11; the ``python -m helpers
-  harmonize`` command lives in :mod:`helpers.cli`).
+  harmonize`` command lives in :mod:`helpers.cli`); :mod:`~helpers.harmonize.keep` — notes kept and the rest written
+  around them: :func:`~helpers.harmonize.keep.reharmonize` bars, a given bass, chosen voices, mixed bars,
+  :func:`~helpers.harmonize.keep.transpose_setting` (notebook 11; ``harmonize --keep``, ``--from``, ``--bars``).
 
 Every name is importable from here, as notebooks do with ``from helpers import harmonize as H``.
 """

@@ -50,6 +50,8 @@ def note_onsets(pitch: np.ndarray, onset_prob: np.ndarray) -> np.ndarray:
 
 
 HOLDS = ("beat", "half", "step")
+#: In a ``fixed`` step array of :func:`decode_jointly`: the voice is free at this step (``REST``, -1, is a kept rest).
+FREE = -2
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
                    lows: Mapping[str, int], melody: np.ndarray, rules: VoiceLeading = VoiceLeading(),
                    melody_onsets: np.ndarray | None = None, steps_per_beat: int = STEPS_PER_BEAT,
                    temperature: float = 0.0, rng: np.random.Generator | None = None,
-                   tonic: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                   tonic: int | None = None, fixed: Mapping[str, np.ndarray] | None = None,
+                   fixed_onsets: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Decode several voices together under a melody: the chord sequence with the highest summed log-probability
     minus the :class:`VoiceLeading` penalties, found exactly by dynamic programming (Viterbi).
 
@@ -150,14 +153,23 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     log-probabilities, drawn from ``rng``), so every sample obeys the same rules. ``tonic``: the pitch class of the
     key's tonic in the frame of ``probs``, for the style rules that need the key (without it they are off).
 
+    ``fixed`` keeps notes (notebook 11): per generated voice a step array of pitches, :data:`FREE` where the voice
+    is free (``REST`` is a kept rest), with ``fixed_onsets`` where kept notes start (default: where the pitch
+    changes). Chord spans also start where a kept voice changes note or between kept and free steps
+    (:func:`kept_starts`), and at a kept span a voice's candidate set is the kept pitch alone
+    (:func:`kept_candidates`); the rest of the trellis, seams included, is unchanged, so the chords beside kept
+    ones are judged by the same rules, samples too; with ``rules.order`` a free voice also stays between the kept
+    voices around it (:func:`kept_order`). Kept steps come out exactly, onsets included (:func:`with_kept_onsets`).
+
     Notebook: 10_four_part_harmonization
     """
     voices = list(probs)
     melody = np.asarray(melody).astype(np.int64)
     n = len(melody)
+    fixed = _checked_fixed(fixed, voices, n)
     if n == 0:
         return {v: (np.zeros(0, np.int64), np.zeros(0, bool)) for v in voices}
-    starts = chord_starts(melody, melody_onsets, steps_per_beat, rules.hold)
+    starts = kept_starts(chord_starts(melody, melody_onsets, steps_per_beat, rules.hold), fixed, fixed_onsets)
     lengths = np.diff(np.r_[starts, n])
     pitch_of, logp_of = [], []
     span_melody = melody[starts]
@@ -172,9 +184,14 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             above = (span_melody[:, None] != REST) & (pitches[None, :] > span_melody[:, None])
             above[:, 0] = (span_melody != REST) & ~above[:, 1:].all(1)
             span_logp = np.where(above, -np.inf, span_logp)
+            if fixed and v not in fixed:  # ... nor above a kept voice written over it, nor below one under it
+                span_logp = kept_order(span_logp, pitches, v, voices, {u: f[starts] for u, f in fixed.items()})
         top = np.argsort(-span_logp, axis=1, kind="stable")[:, :min(rules.candidates, span_logp.shape[1])]
-        logp_of.append(np.take_along_axis(span_logp, top, 1))
-        pitch_of.append(np.where(top == 0, REST, lows[v] + top - 1))
+        pitch, logp = np.where(top == 0, REST, lows[v] + top - 1), np.take_along_axis(span_logp, top, 1)
+        if v in fixed:  # at kept spans the kept pitch is the only candidate
+            pitch, logp = kept_candidates(pitch, logp, fixed[v][starts])
+        logp_of.append(logp)
+        pitch_of.append(pitch)
     grids = np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")
     choice = [g.reshape(-1) for g in grids]  # chord c takes candidate choice[i][c] of voice i
     spans, n_chords = len(starts), len(choice[0])
@@ -244,8 +261,109 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         sure = rules.bass_restrike if i == len(voices) - 1 and len(voices) > 1 else rules.restrike
         onset_prob = np.where(same & (onset_prob < sure), 0.0, np.where(same, 1.0, onset_prob))
         out[v] = (pitch, note_onsets(pitch, onset_prob))
+    out = with_kept_onsets(out, fixed, fixed_onsets)
     if rules.passing:
-        out = add_passing_notes(out, probs, lows, melody, steps_per_beat, rules.passing_bonus)
+        out = add_passing_notes(out, probs, lows, melody, steps_per_beat, rules.passing_bonus, fixed)
+    return out
+
+
+def _checked_fixed(fixed: Mapping[str, np.ndarray] | None, voices: Sequence[str], n: int) -> dict[str, np.ndarray]:
+    """``fixed`` as int arrays, voices with no kept step left out; ValueError for an unknown voice or a length
+    other than the melody's."""
+    out = {}
+    for v, f in (fixed or {}).items():
+        f = np.asarray(f, dtype=np.int64)
+        if v not in voices or f.shape != (n,):
+            raise ValueError(f"fixed steps must be given for generated voices ({', '.join(voices)}), {n} steps "
+                             f"each, not {v!r} with shape {f.shape}")
+        if np.any(f != FREE):
+            out[v] = f
+    return out
+
+
+def _kept_notes(kept: np.ndarray, onsets: np.ndarray | None) -> np.ndarray:
+    """Where a kept note (or kept rest) starts in a ``fixed`` array: at the first step of each kept run, where the
+    pitch changes, or where ``onsets`` says so; never at a free step."""
+    is_kept = kept != FREE
+    start = note_starts(kept, onsets) | (is_kept & ~np.r_[False, is_kept[:-1]])
+    return start & is_kept
+
+
+def kept_starts(starts: np.ndarray, fixed: Mapping[str, np.ndarray],
+                fixed_onsets: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """The chord starts of :func:`decode_jointly` with kept notes: ``starts`` (:func:`chord_starts`) and every
+    step where a kept voice starts a note or a rest, or turns from kept to free, so that each span of a voice is
+    all kept with one pitch, or all free. Sorted step indices.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    extra = [np.asarray(starts)]
+    for v, kept in fixed.items():
+        onsets = None if fixed_onsets is None or v not in fixed_onsets else np.asarray(fixed_onsets[v])
+        is_kept = kept != FREE
+        extra.append(np.flatnonzero(_kept_notes(kept, onsets) | (~is_kept & np.r_[False, is_kept[:-1]])))
+    return np.unique(np.concatenate(extra)).astype(np.int64)
+
+
+def kept_order(span_logp: np.ndarray, pitches: np.ndarray, voice: str, voices: Sequence[str],
+               kept: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The hard voice order of :class:`VoiceLeading` (``order=True``) against kept voices: at each span, a free
+    ``voice``'s pitches (``pitches``, one per class; class 0 is the rest and stays) above a kept voice written over
+    it or below a kept voice under it (``voices`` highest first; ``kept`` the kept pitch of each kept voice at each
+    span, ``FREE`` or ``REST`` where it keeps nothing to compare) are ruled out (-inf), unless that would rule out
+    every pitch of the span. Unisons are allowed.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    at = voices.index(voice)
+    wrong = np.zeros(span_logp.shape, dtype=bool)
+    for u, k in kept.items():
+        sounding = (k != FREE) & (k != REST)
+        if voices.index(u) < at:
+            wrong |= sounding[:, None] & (pitches[None, :] > k[:, None])
+        else:
+            wrong |= sounding[:, None] & (pitches[None, :] < k[:, None])
+    wrong[:, 0] = False
+    left = np.isfinite(np.where(wrong, -np.inf, span_logp))[:, 1:].any(1)
+    return np.where(wrong & left[:, None], -np.inf, span_logp)
+
+
+def kept_candidates(pitch: np.ndarray, logp: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One voice's candidates per span, ``pitch`` and ``logp`` ``(spans, k)``, with the kept pitch alone where
+    ``kept`` (the ``fixed`` pitch at each span's first step) is not :data:`FREE`: it takes the first column, with
+    log-probability 0 (the same for every chord of the span, so it moves no choice), and the other columns are
+    ruled out (-inf), so the candidate set shrinks to one. Free spans are unchanged.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    at = kept != FREE
+    pitch, logp = pitch.copy(), logp.copy()
+    pitch[at] = kept[at, None]
+    logp[at] = -np.inf
+    logp[at, 0] = 0.0
+    return pitch, logp
+
+
+def with_kept_onsets(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], fixed: Mapping[str, np.ndarray],
+                     fixed_onsets: Mapping[str, np.ndarray] | None = None
+                     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Decoded voices ``{voice: (pitch, onset)}`` whose kept steps are exactly as kept: the kept pitches, a note
+    starting where a kept note starts (:func:`kept_starts`' rule) and nowhere else inside kept notes, and a new
+    note at the first free step after kept ones, so a free note never merges with a kept one.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    out = dict(decoded)
+    for v, kept in fixed.items():
+        pitch, onset = (np.asarray(a).copy() for a in decoded[v])
+        onsets = None if fixed_onsets is None or v not in fixed_onsets else np.asarray(fixed_onsets[v])
+        is_kept = kept != FREE
+        pitch[is_kept] = kept[is_kept]
+        onset = onset.astype(bool)
+        onset[is_kept] = _kept_notes(kept, onsets)[is_kept]
+        after = ~is_kept & np.r_[False, is_kept[:-1]]
+        onset[after] = True
+        out[v] = (pitch, onset & (pitch != REST))
     return out
 
 
@@ -273,9 +391,16 @@ def _events_at(parts: list[np.ndarray], t: int) -> int:
     return count + int(crossed(after[:-1], after[1:]).sum())
 
 
+def _crossed_at(parts: list[np.ndarray], t: int) -> int:
+    """Neighbouring parts (melody first) crossed at step ``t``."""
+    after = np.array([p[t] for p in parts])
+    return int(crossed(after[:-1], after[1:]).sum())
+
+
 def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
                       lows: Mapping[str, int], melody: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT,
-                      bonus: float = 0.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                      bonus: float = 0.0,
+                      fixed: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Passing and neighbour notes on the half beat, where they improve the line by the network's own judgement:
     in every beat through which a generated voice holds a note, the second half of the beat may take another pitch
     within a major third of the held one (the one the network likes best there) if the network prefers it to
@@ -284,7 +409,9 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
     nor where the next beat begins. The chords on the beats are untouched, so a rule checked from beat to beat
     cannot be dodged. ``bonus`` (nats) is added to the network's score of a pitch between the held note and the
     next one (a passing note) when the candidates are compared. Voices are taken top to bottom, each seeing the
-    ones already changed. Returns ``{voice: (pitch, onset)}``.
+    ones already changed. With kept notes (``fixed`` as in :func:`decode_jointly`) a beat with a kept step of the
+    voice is left alone, and a passing note may not cross a neighbouring voice at all (kept voices cannot make room;
+    without ``fixed`` a crossing is one rule event among the others). Returns ``{voice: (pitch, onset)}``.
 
     Notebook: 10_four_part_harmonization
     """
@@ -303,6 +430,8 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
             held = int(p[t])
             if held == REST or np.any(p[t:e] != held) or onset[v][t + 1:e].any():
                 continue  # only a beat through which one note sounds
+            if fixed and v in fixed and np.any(np.asarray(fixed[v])[t:e] != FREE):
+                continue  # kept notes stay as they are
             near = [q for q in range(held - 4, held + 5) if q != held and 1 <= q - lows[v] + 1 < classes]
             if not near:
                 continue
@@ -313,9 +442,10 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
                 continue  # the network would rather hold the note
             parts = [melody] + [pitch[u] for u in voices]
             before = _events_at(parts, m) + _events_at(parts, e)
+            crossings = _crossed_at(parts, m) if fixed else 0
             p[m:e] = q
-            if _events_at(parts, m) + _events_at(parts, e) > before:
-                p[m:e] = held  # it would break a rule: keep the held note
+            if _events_at(parts, m) + _events_at(parts, e) > before or (fixed and _crossed_at(parts, m) > crossings):
+                p[m:e] = held  # it would break a rule (or, with kept notes, cross a voice): keep the held note
                 continue
             onset[v][m] = True
             if e < n and p[e] == held:

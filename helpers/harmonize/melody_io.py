@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -53,6 +54,9 @@ from ..theory import key_name, key_number, parse_key_name
 from ..voiceleading import crossed, rule_events
 from .encoding import DEFAULT_OUTPUTS, STEPS_PER_BEAT, Encoding
 from .model import PROGRAM, Harmonizer
+
+if TYPE_CHECKING:
+    from .keep import Kept
 
 #: Suffixes of the melody files the command reads, by format.
 MUSICXML_SUFFIXES = (".xml", ".musicxml", ".mxl")
@@ -419,24 +423,38 @@ def uploaded_files(value) -> list[tuple[str, bytes]]:
 # ---------------------------------------------------------------------------------------------- harmonizing
 
 def harmonize_melody(melody: Melody, harmonizer: Harmonizer, temperature: float = 0.0,
-                     seed: int | None = None) -> Setting:
+                     seed: int | None = None, keep: Mapping[str, Kept] | None = None) -> Setting:
     """Harmonize a :class:`Melody`: the network reads :func:`grid_melody` (with the melody's metre, pickup, key
     and phrase endings) and the setting's soprano is the melody exactly, ornaments included. ``temperature`` > 0
-    samples a setting (seeded by ``seed``) through the same constrained decoder. Raises :class:`InputError`
-    naming the melody's source if the model cannot take it (e.g. a range no octave brings into the model's).
+    samples a setting (seeded by ``seed``) through the same constrained decoder. ``keep``: notes of generated
+    voices to keep (:class:`~helpers.harmonize.keep.Kept`, checked by :func:`~helpers.harmonize.keep.check_keep`);
+    the search writes the rest around them and the kept notes come out exactly as given. Raises
+    :class:`InputError` naming the melody's source if the model cannot take it (e.g. a range no octave brings into
+    the model's) or a kept voice is unusable.
 
     Notebook: 11_harmonize_your_melody
     """
+    from .keep import check_keep, kept_steps, splice
+
     grid = grid_melody(melody.voice, harmonizer.steps_per_beat)
     if not len(grid):
         raise InputError(melody.source, "no note lasts as long as a grid step")
+    keep = dict(keep or {})
+    check_keep(melody, keep)
+    missing = [v for v in keep if v not in harmonizer.outputs]
+    if missing:
+        raise InputError(melody.source or None, f"this harmonizer writes {', '.join(harmonizer.outputs)}, so it "
+                                                f"cannot keep {', '.join(missing)}")
+    n = len(voice_to_steps(grid, harmonizer.steps_per_beat)[0])
+    fixed = {v: kept_steps(k, n, harmonizer.steps_per_beat) for v, k in keep.items()}
     try:
         voices, logp = harmonizer.harmonize(grid, melody.tonic, melody.mode, melody.time_signature,
                                             melody.anacrusis, melody.phrase_ends, temperature, seed,
-                                            return_score=True)
+                                            return_score=True, **({"keep": fixed} if fixed else {}))
     except InputError as exc:
         raise InputError(melody.source or None, exc.reason) from exc
     voices[0] = melody.voice.renamed("Soprano", PROGRAM)
+    voices = [splice(v, keep[v.name]) if v.name in keep else v for v in voices]
     return Setting(voices, float(logp), temperature, seed)
 
 
@@ -486,10 +504,10 @@ def _same_setting(a: Setting, b: Setting) -> bool:
 
 
 def alternatives(melody: Melody, harmonizer: Harmonizer, n: int = 3, temperature: float = 1.0,
-                 seed: int = 0, max_draws: int | None = None) -> list[Setting]:
+                 seed: int = 0, max_draws: int | None = None, keep: Mapping[str, Kept] | None = None) -> list[Setting]:
     """``n`` different settings of a melody sampled at ``temperature`` (seeds ``seed``, ``seed + 1``, ...; a draw
-    equal to an earlier one is skipped), in the order drawn. Fewer than ``n`` if ``max_draws`` draws (default
-    ``4 n``) give no more different ones.
+    equal to an earlier one is skipped), in the order drawn, each keeping ``keep`` as :func:`harmonize_melody`
+    does. Fewer than ``n`` if ``max_draws`` draws (default ``4 n``) give no more different ones.
 
     Notebook: 11_harmonize_your_melody
     """
@@ -499,7 +517,7 @@ def alternatives(melody: Melody, harmonizer: Harmonizer, n: int = 3, temperature
         raise ValueError("alternatives are samples: the temperature must be above 0")
     found: list[Setting] = []
     for s in range(seed, seed + (max_draws or 4 * n)):
-        setting = harmonize_melody(melody, harmonizer, temperature, s)
+        setting = harmonize_melody(melody, harmonizer, temperature, s, keep=keep)
         if not any(_same_setting(setting, f) for f in found):
             found.append(setting)
         if len(found) == n:

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..midi import Voice
 from ..paths import models_dir
 from ..pianoroll import REST, steps_to_voice, voice_to_steps
-from .decoding import VoiceLeading, decode, decode_jointly
+from .decoding import VoiceLeading, decode, decode_jointly, with_kept_onsets
 from .encoding import DEFAULT_OUTPUTS, Encoding, features, meter_steps
 from .predictor import Predictor
 
@@ -59,26 +59,35 @@ class Harmonizer(Predictor):
 
     def decode_outputs(self, probs: Mapping[str, np.ndarray], melody: np.ndarray,
                        melody_onsets: np.ndarray | None = None, temperature: float = 0.0,
-                       rng: np.random.Generator | None = None,
-                       tonic: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                       rng: np.random.Generator | None = None, tonic: int | None = None,
+                       fixed: Mapping[str, np.ndarray] | None = None,
+                       fixed_onsets: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` from the network's outputs for one piece (normalised key), under the melody
         (the first input voice's pitch and onset steps); ``temperature`` > 0 samples (joint decoding only);
-        ``tonic``: the key's pitch class in the network's frame, for the rules that need it."""
+        ``tonic``: the key's pitch class in the network's frame, for the rules that need it. ``fixed`` and
+        ``fixed_onsets``: kept steps, as :func:`decode_jointly` takes them (voice by voice, the kept steps simply
+        replace the argmax)."""
         lows = {v: self.encoding.ranges[v][0] for v in self.outputs}
         if self.voice_leading is None:
-            return {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], lows[v]) for v in self.outputs}
+            out = {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], lows[v]) for v in self.outputs}
+            kept = {v: np.asarray(f, dtype=np.int64) for v, f in (fixed or {}).items()}
+            return with_kept_onsets(out, kept, fixed_onsets) if kept else out
         return decode_jointly({v: probs[f"{v}_pitch"] for v in self.outputs},
                               {v: probs[f"{v}_onset"] for v in self.outputs}, lows, melody, self.voice_leading,
-                              melody_onsets, self.steps_per_beat, temperature, rng, tonic)
+                              melody_onsets, self.steps_per_beat, temperature, rng, tonic=tonic, fixed=fixed,
+                              fixed_onsets=fixed_onsets)
 
     def log_probability(self, probs: Mapping[str, np.ndarray], decoded: Mapping[str, tuple[np.ndarray, np.ndarray]]
                         ) -> float:
-        """Summed log-probability (nats) the network gives the pitches (or rests) of ``decoded`` at every step."""
+        """Summed log-probability (nats) the network gives the pitches (or rests) of ``decoded`` at every step (a
+        kept pitch outside the voice's range has probability 0 there, counted as 1e-12)."""
         total = 0.0
         for v, (pitch, _) in decoded.items():
             low = self.encoding.ranges[v][0]
             cls = np.where(np.asarray(pitch) == REST, 0, np.asarray(pitch) - low + 1)
-            p = np.asarray(probs[f"{v}_pitch"])[np.arange(len(cls)), cls]
+            table = np.asarray(probs[f"{v}_pitch"])
+            inside = (cls >= 0) & (cls < table.shape[1])
+            p = np.where(inside, table[np.arange(len(cls)), np.clip(cls, 0, table.shape[1] - 1)], 0.0)
             total += float(np.log(p + 1e-12).sum())
         return total
 
@@ -151,13 +160,20 @@ class Harmonizer(Predictor):
 
     def harmonize(self, melody: Voice, tonic: int, mode: str, time_signature: tuple[int, int] = (4, 4),
                   anacrusis: float = 0.0, phrase_ends: Sequence[float] = (), temperature: float = 0.0,
-                  seed: int | None = None, return_score: bool = False) -> list[Voice] | tuple[list[Voice], float]:
+                  seed: int | None = None, return_score: bool = False,
+                  keep: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+                  ) -> list[Voice] | tuple[list[Voice], float]:
         """Voices for a melody (a :class:`Voice` in beats, first note at beat 0) in its key ``(tonic, mode)``:
         ``[Soprano, Alto, ...]``, in that key. ``phrase_ends``: beats where phrases end (fermatas; the melody's
         end always counts). The melody is moved into the encoding's frame and by whole octaves to where the
         training sopranos lie (the middle of the range the network knows); the generated voices are moved back the
         same way, so they stay under the melody. ``temperature`` > 0 samples a setting (seeded by ``seed``);
-        ``return_score`` also returns the network's summed log-probability of the setting.
+        ``return_score`` also returns the network's summed log-probability of the setting. ``keep``: notes to keep,
+        ``{voice: (pitch, onset)}`` step arrays on this harmonizer's grid, one step per step of the melody's
+        (:func:`~helpers.pianoroll.voice_to_steps` of it), in the melody's key and octave, pitch
+        :data:`~.decoding.FREE` where the voice is free; they are moved with the melody and decoded by
+        :func:`decode_jointly` as fixed steps (notebook 11). ValueError for a voice not generated here or arrays
+        of another length.
 
         Raises :class:`InputError` (without a file name) if no octave transposition brings the melody in range.
         """
@@ -176,7 +192,16 @@ class Harmonizer(Predictor):
         X = features({voice_in: p}, {voice_in: o}, mode == "major", self.encoding,
                      *meter_steps(time_signature, anacrusis, spb), phrase_ends)
         probs = self.probabilities(X)
-        out = self.decode_outputs(probs, p, o, temperature, np.random.default_rng(seed), (tonic + shift) % 12)
+        fixed, fixed_onsets = {}, {}
+        for v, (kept, kept_onsets) in (keep or {}).items():
+            kept = np.asarray(kept, dtype=np.int64)
+            if v not in self.outputs or kept.shape != p.shape:
+                raise ValueError(f"kept steps are for the voices written here ({', '.join(self.outputs)}), "
+                                 f"{len(p)} steps each, not {v!r} with {kept.shape} steps")
+            fixed[v] = np.where(kept >= 0, kept + shift + octave, kept)  # FREE and REST stay
+            fixed_onsets[v] = np.asarray(kept_onsets, dtype=bool)
+        out = self.decode_outputs(probs, p, o, temperature, np.random.default_rng(seed), (tonic + shift) % 12, fixed,
+                                  fixed_onsets)
         voices = [melody.renamed("Soprano", PROGRAM)]
         for v in self.outputs:
             pitch, onset = out[v]
