@@ -41,10 +41,12 @@ from .readers import (
     score_time_signature,
 )
 from .theory import MODES, key_name, signature_sharps
-from .tunes import TUNE_THRESHOLD, soprano_similarity, tune_groups
+from .tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, merge_tunes, same_settings, soprano_similarity,
+                    tune_groups)
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
-CACHE_VERSION = 6  # 5: melody groups from whole sopranos (helpers.tunes); 6: phrase endings (fermatas)
+CACHE_VERSION = 7  # 5: melody groups from whole sopranos (helpers.tunes); 6: phrase endings (fermatas); 7: tunes
+# joined by a shared four-part setting
 DEFAULT_TEMPO = 90.0
 CHOIR = 52  # General MIDI program of the voices: Choir Aahs
 
@@ -56,7 +58,8 @@ class Chorale:
     ``voices`` maps "Soprano", "Alto", "Tenor", "Bass" to :class:`~helpers.midi.Voice` (times in quarter-note
     beats, the first note of the piece at beat 0). ``tonic`` (pitch class, 0 = C) and ``mode`` come from the
     soprano's key signature; ``anacrusis`` is the length of a pickup in beats (0 if the piece starts on a
-    downbeat); ``group`` is the melody-group id (chorales on one tune share it); ``phrase_ends``: the beats where
+    downbeat); ``tune`` is the tune id (chorales whose sopranos are one tune share it) and ``group`` the melody-group
+    id (tunes that share a four-part setting share it; :func:`assign_melody_groups`); ``phrase_ends``: the beats where
     the soprano's fermata notes end (:func:`helpers.readers.fermata_ends`; empty if the file marks none, as MIDI
     files never do).
 
@@ -73,6 +76,7 @@ class Chorale:
     group: int = -1
     source: str = ""
     phrase_ends: tuple[float, ...] = ()
+    tune: int = -1
 
     @property
     def key_name(self) -> str:
@@ -317,42 +321,52 @@ def drop_duplicates(chorales: list[Chorale]) -> tuple[list[Chorale], list[tuple[
     return kept, skipped
 
 
-def assign_melody_groups(chorales: list[Chorale], threshold: float = TUNE_THRESHOLD) -> list[Chorale]:
-    """Give chorales that harmonise the same tune one ``group`` id.
+def assign_melody_groups(chorales: list[Chorale], threshold: float = TUNE_THRESHOLD,
+                         setting_threshold: float = SETTING_THRESHOLD) -> list[Chorale]:
+    """Give chorales their ``tune`` and melody ``group`` ids.
 
     Two chorales share a tune when their whole sopranos, one laid on the other's key, agree note for note on at
     least ``threshold`` of their notes (:func:`helpers.tunes.soprano_similarity`: longest common subsequence,
-    durations ignored); groups are the connected components of that relation, numbered in order of first
-    appearance (:func:`helpers.tunes.tune_groups`).
+    durations ignored); tunes are the connected components of that relation, numbered in order of first
+    appearance (:func:`helpers.tunes.tune_groups`). Two chorales are one setting when the shorter one's chords, one
+    per beat, recur in order in the other for at least ``setting_threshold`` of them
+    (:func:`helpers.tunes.same_settings`); a melody group is a set of tunes linked by shared settings and takes the
+    smallest of their ids.
 
     Notebook: 07_midi_and_pianorolls
     """
-    groups = tune_groups(soprano_similarity([c.voices["Soprano"].pitches for c in chorales]), threshold)
-    return [replace(c, group=int(g)) for c, g in zip(chorales, groups, strict=True)]
+    tunes = tune_groups(soprano_similarity([c.voices["Soprano"].pitches for c in chorales]), threshold)
+    pairs = same_settings([chord_sequence(c.steps(1)[0]) for c in chorales],
+                          [c.voices["Soprano"].pitches for c in chorales], setting_threshold)
+    groups = merge_tunes(tunes, pairs)
+    return [replace(c, tune=int(t), group=int(g)) for c, t, g in zip(chorales, tunes, groups, strict=True)]
 
 
 def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
                   seed: int = 0) -> tuple[list[Chorale], list[Chorale]]:
     """Split into (train, test) by melody group: every group lies wholly on one side.
 
-    Groups are shuffled with ``seed`` and moved to the test side until it holds about ``test_fraction`` of the
-    chorales.
+    The tunes are shuffled with ``seed``; in that order each tune takes its whole melody group (its own settings
+    and those of the tunes that share a setting with it) to the test side, until that side holds about
+    ``test_fraction`` of the chorales.
 
     Notebook: 05_recurrent_networks
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must lie between 0 and 1, not {test_fraction}")
     groups = np.array([c.group for c in chorales])
-    if (groups < 0).any():
+    tunes = np.array([c.tune for c in chorales])
+    if (groups < 0).any() or (tunes < 0).any():
         raise ValueError("chorales have no melody groups yet (use load_chorales or assign_melody_groups)")
-    order = np.random.default_rng(seed).permutation(np.unique(groups))
-    sizes = {g: int((groups == g).sum()) for g in order}
+    group_of = dict(zip(tunes.tolist(), groups.tolist(), strict=True))
+    sizes = {g: int((groups == g).sum()) for g in set(group_of.values())}
     test_groups, count = set(), 0
-    for g in order:
+    for t in np.random.default_rng(seed).permutation(np.unique(tunes)):
         if count >= test_fraction * len(chorales):
             break
-        test_groups.add(g)
-        count += sizes[g]
+        if group_of[int(t)] not in test_groups:
+            test_groups.add(group_of[int(t)])
+            count += sizes[group_of[int(t)]]
     train = [c for c in chorales if c.group not in test_groups]
     test = [c for c in chorales if c.group in test_groups]
     return train, test

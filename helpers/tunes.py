@@ -9,8 +9,13 @@ chorales by tune before it splits them:
    pitch-class histograms, then the octave that best matches their median pitch): their similarity is
    ``2 · LCS / (m + n)``, where LCS is the length of their longest common subsequence of notes and m, n their
    lengths (1 for the same tune note for note; one inserted passing note costs one note, not a whole phrase);
-3. chorales whose similarity reaches :data:`TUNE_THRESHOLD` are the same tune, and groups are the connected
-   components of that relation (the transitive closure).
+3. chorales whose similarity reaches :data:`TUNE_THRESHOLD` are the same tune, and tunes are the connected
+   components of that relation (the transitive closure);
+4. one four-part setting can also hide under two tunes: written out with its repeat, a soprano is twice as long
+   as its twin and ``2 · LCS / (m + n)`` falls to about 0.77. So the settings are also compared by containment,
+   ``LCS / min(m, n)``, of their sequences of four-voice chords, one per beat (:func:`chord_sequence`); two
+   chorales that reach :data:`SETTING_THRESHOLD` are one setting, and a melody group joins the tunes linked by a
+   shared setting (:func:`same_settings`, :func:`merge_tunes`).
 
 Notebook 07 shows the distribution of the similarities and where the threshold lies.
 """
@@ -25,6 +30,12 @@ import numpy as np
 #: similarities fall steeply to a trough between 0.78 and 0.80 (about a dozen pairs per 0.01), with the
 #: settings of one tune above it; below 0.76 chains of merely similar tunes start to join unrelated groups.
 TUNE_THRESHOLD = 0.78
+
+#: Chord containment ``LCS / min(m, n)`` at or above which two chorales are one setting (:func:`same_settings`).
+#: Over the 400 music21 chorales, three pairs on different tunes reach it: bwv20.7 and bwv20.11 (1.00), bwv120.8-a
+#: and bwv137.5 (1.00), bwv10.7 and bwv324 (0.96); the next such pair lies at 0.62. Within a tune, copies of one
+#: setting reach 0.86 or more and different settings 0.78 or less (notebook 07).
+SETTING_THRESHOLD = 0.8
 
 #: Pairs whose similarity provably lies below this are not aligned (their entry is NaN): see
 #: :func:`soprano_similarity`.
@@ -95,20 +106,116 @@ def soprano_similarity(melodies: Sequence[np.ndarray], floor: float = FLOOR,
     lens = np.array([len(s) for s in seqs])
     i, j = np.triu_indices(n, 1)
     shift = best_transpositions(seqs, i, j)
-    width = 128 + 2 * 24
-    hist = np.stack([np.bincount(s + 24, minlength=width) for s in seqs])
-    cols = np.clip(np.arange(width)[None, :] - shift[:, None], 0, width - 1)
-    bound = np.concatenate([np.minimum(hist[i[s]], np.take_along_axis(hist[j[s]], cols[s], 1)).sum(1)
-                            for s in np.array_split(np.arange(len(i)), max(1, len(i) // chunk))])
-    keep = 2 * bound / (lens[i] + lens[j]) >= floor
+    keep = 2 * shared_notes_bound(seqs, i, j, shift, chunk) / (lens[i] + lens[j]) >= floor
     i, j, shift = i[keep], j[keep], shift[keep]
-    padded = np.full((n, lens.max()), -1000, dtype=np.int64)
+    sim[i, j] = sim[j, i] = 2 * pair_lcs(seqs, i, j, shift, chunk) / (lens[i] + lens[j])
+    return sim
+
+
+def shared_notes_bound(seqs: Sequence[np.ndarray], i: np.ndarray, j: np.ndarray, shift: np.ndarray,
+                       chunk: int = 8192) -> np.ndarray:
+    """For every pair k, the number of notes ``seqs[i[k]]`` and ``seqs[j[k]] + shift[k]`` share as multisets of
+    pitches: an upper bound on their LCS, cheap to compute for every pair.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    if not len(i):
+        return np.zeros(0, dtype=int)
+    width = 128 + 2 * 24
+    hist = np.stack([np.bincount(np.clip(s + 24, 0, width - 1), minlength=width) for s in seqs])
+    cols = np.clip(np.arange(width)[None, :] - np.asarray(shift)[:, None], 0, width - 1)
+    return np.concatenate([np.minimum(hist[i[s]], np.take_along_axis(hist[j[s]], cols[s], 1)).sum(1)
+                           for s in np.array_split(np.arange(len(i)), max(1, len(i) // chunk))])
+
+
+def pair_lcs(seqs: Sequence[np.ndarray], i: np.ndarray, j: np.ndarray, shift: np.ndarray,
+             chunk: int = 8192) -> np.ndarray:
+    """For every pair k, the LCS length of ``seqs[i[k]]`` and ``seqs[j[k]] + shift[k]`` (:func:`lcs_lengths` in
+    chunks of ``chunk`` pairs).
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    if not len(i):
+        return np.zeros(0, dtype=int)
+    lens = np.array([len(s) for s in seqs])
+    padded = np.full((len(seqs), max(1, lens.max())), -1000, dtype=np.int64)
     for k, s in enumerate(seqs):
         padded[k, :len(s)] = s
-    lcs = np.concatenate([lcs_lengths(padded[i[s]], np.where(padded[j[s]] >= 0, padded[j[s]] + shift[s, None], -2000))
-                          for s in np.array_split(np.arange(len(i)), max(1, len(i) // chunk))]) if len(i) else []
-    sim[i, j] = sim[j, i] = 2 * np.asarray(lcs) / (lens[i] + lens[j])
-    return sim
+    shift = np.asarray(shift)
+    return np.concatenate([lcs_lengths(padded[i[s]], np.where(padded[j[s]] >= 0, padded[j[s]] + shift[s, None], -2000))
+                           for s in np.array_split(np.arange(len(i)), max(1, len(i) // chunk))])
+
+
+def chord_sequence(pitches: np.ndarray) -> np.ndarray:
+    """The chords of a setting, one integer per beat: ``pitches`` is a (voices, beats) array of the MIDI pitches
+    sounding on each beat (−1 or 0 = rest, as :meth:`Chorale.steps` gives them), highest voice first; beats where a voice rests are left out and a chord
+    held over several beats counts once. Code: ``((s·128 + a)·128 + t)·128 + b`` for four voices.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    p = np.asarray(pitches, dtype=np.int64)
+    p = p[:, (p > 0).all(axis=0)]
+    code = np.zeros(p.shape[1], dtype=np.int64)
+    for row in p:
+        code = code * 128 + row
+    return code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
+
+
+def same_settings(chords: Sequence[np.ndarray], sopranos: Sequence[np.ndarray],
+                  threshold: float = SETTING_THRESHOLD) -> list[tuple[int, int, float]]:
+    """Pairs ``(a, b, containment)`` of settings whose chord sequences (:func:`chord_sequence`) agree on at least
+    ``threshold`` of the shorter one's chords: ``LCS / min(m, n)``, the second setting moved by the transposition
+    that lays its soprano (``sopranos``, MIDI pitches) on the first's. A setting written out with its repeat
+    contains its twin whole; two settings of one tune by different harmonisations share few exact chords.
+
+    Only pairs that can reach ``threshold`` are aligned: those whose chords, taken as intervals below the top
+    voice (which a transposition keeps), share enough as multisets.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    n = len(chords)
+    if n < 2:
+        return []
+    chords = [np.asarray(c, dtype=np.int64) for c in chords]
+    voices = 4
+    digits = [np.stack([(c // 128 ** (voices - 1 - k)) % 128 for k in range(voices)]) for c in chords]
+    shapes = [[tuple(x) for x in (d[0] - d[1:]).T.tolist()] for d in digits]  # intervals below the top voice
+    index = {code: k for k, code in enumerate(sorted({x for shape in shapes for x in shape}))}
+    hist = np.zeros((n, max(1, len(index))), dtype=np.int32)
+    for k, shape in enumerate(shapes):
+        np.add.at(hist[k], [index[x] for x in shape], 1)
+    lens = np.array([len(c) for c in chords])
+    i, j = np.triu_indices(n, 1)
+    shorter = np.maximum(np.minimum(lens[i], lens[j]), 1)
+    bound = np.concatenate([np.minimum(hist[i[s]], hist[j[s]]).sum(1)
+                            for s in np.array_split(np.arange(len(i)), max(1, len(i) // 2048))])
+    keep = bound / shorter >= threshold
+    i, j, shorter = i[keep], j[keep], shorter[keep]
+    shift = best_transpositions([melody_notes(s) for s in sopranos], i, j)
+    unit = sum(128 ** k for k in range(voices))
+    value = pair_lcs(chords, i, j, shift * unit) / shorter
+    keep = value >= threshold
+    return [(int(a), int(b), float(c)) for a, b, c in zip(i[keep], j[keep], value[keep], strict=True)]
+
+
+def merge_tunes(tunes: np.ndarray, pairs: Sequence[tuple[int, int, float]]) -> np.ndarray:
+    """Melody-group ids: the tune ids ``tunes`` (one per chorale) with the tunes of every pair of ``pairs`` (chorale
+    indices, e.g. from :func:`same_settings`) joined, each joined set taking its smallest tune id.
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    tunes = np.asarray(tunes, dtype=int)
+    parent = {int(t): int(t) for t in np.unique(tunes)}
+
+    def find(t: int) -> int:
+        while parent[t] != t:
+            t = parent[t]
+        return t
+
+    for a, b, _ in pairs:
+        ra, rb = find(int(tunes[a])), find(int(tunes[b]))
+        parent[max(ra, rb)] = min(ra, rb)
+    return np.array([find(int(t)) for t in tunes], dtype=int)
 
 
 def tune_groups(similarity: np.ndarray, threshold: float = TUNE_THRESHOLD) -> np.ndarray:

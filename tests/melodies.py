@@ -41,7 +41,7 @@ def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0)
     alt = Voice("Alto", sop.pitches - np.where(np.arange(len(sop)) % 2, 3, 4), sop.starts, sop.ends)
     voices = {"Soprano": sop.renamed("Soprano"), "Alto": alt, "Tenor": alt.transpose(-12).renamed("Tenor"),
               "Bass": sop.transpose(-24).renamed("Bass")}
-    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group)
+    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group, tune=group)
 
 
 def generated_chorales(n: int = 10) -> list[Chorale]:

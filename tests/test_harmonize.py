@@ -32,7 +32,7 @@ def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0)
     ends = starts + lengths
     voices = {"Soprano": Voice("Soprano", sop + tonic, starts, ends), "Alto": Voice("Alto", alt + tonic, starts, ends),
               "Tenor": Voice("Tenor", alt - 12 + tonic, starts, ends), "Bass": Voice("Bass", sop - 24 + tonic, starts, ends)}
-    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group)
+    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group, tune=group)
 
 
 @pytest.fixture(scope="module")

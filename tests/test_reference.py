@@ -27,7 +27,7 @@ def setting(name: str, group: int, soprano=SOPRANO, alto_changes=(), tenor_chang
     d = np.ones(len(s))
     voices = {"Soprano": make_voice("Soprano", s + shift, d)}
     voices |= {v: make_voice(v, p + shift, d) for v, p in lower.items()}
-    return Chorale(name, voices, (tonic + shift) % 12, "major", group=group)
+    return Chorale(name, voices, (tonic + shift) % 12, "major", group=group, tune=group)
 
 
 def test_same_soprano_pairs_match_within_a_group_across_keys_and_nowhere_else():

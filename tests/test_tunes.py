@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.tunes import TUNE_THRESHOLD, lcs_lengths, melody_notes, soprano_similarity, tune_groups
+from helpers.tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, lcs_lengths, melody_notes, merge_tunes,
+                           same_settings, soprano_similarity, tune_groups)
 
 TUNE = np.array([67, 67, 69, 71, 72, 71, 69, 67, 66, 67, 64, 62, 64, 67, 69, 71, 69, 67, 66, 67])
 OTHER = np.array([72, 76, 79, 77, 76, 74, 72, 71, 72, 74, 76, 81, 79, 77, 76, 74, 76, 72, 71, 72])
@@ -80,3 +81,55 @@ def test_clearly_different_chorale_tunes_stay_apart():
     names = ("bwv417", "bwv244.3", "bwv64.8", "bwv269")  # Von Gott will ich nicht lassen, Herzliebster Jesu, ...
     groups = tune_groups(soprano_similarity([_soprano(n) for n in names]))
     assert len(set(groups)) == len(names)
+
+
+def _setting(soprano: np.ndarray) -> np.ndarray:
+    """A (voices, beats) setting of a soprano in quarter notes: alto a third, tenor an octave, a moving bass."""
+    soprano = np.asarray(soprano)
+    return np.stack([soprano, soprano - 4, soprano - 12, soprano - 15 + (np.arange(len(soprano)) % 3)])
+
+
+def test_chord_sequence_codes_each_chord_once_and_skips_rests():
+    pitches = np.array([[72, 72, 74, -1], [67, 67, 65, 65], [64, 64, 62, 62], [48, 48, 50, 50]])
+    codes = chord_sequence(pitches)
+    assert codes.tolist() == [((72 * 128 + 67) * 128 + 64) * 128 + 48, ((74 * 128 + 65) * 128 + 62) * 128 + 50]
+
+
+def test_a_setting_with_its_repeat_written_out_is_the_same_setting_though_not_the_same_tune():
+    """bwv20.7 and bwv20.11: one setting, once with its repeat written out; the tune measure alone misses it."""
+    once, twice = _setting(TUNE), _setting(np.concatenate([TUNE, TUNE]))
+    assert tune_groups(soprano_similarity([once[0], twice[0]])).tolist() == [0, 1]
+    pairs = same_settings([chord_sequence(once), chord_sequence(twice + 2)], [once[0], twice[0] + 2])  # another key
+    assert [(a, b) for a, b, _ in pairs] == [(0, 1)] and pairs[0][2] == 1.0
+
+
+def test_the_same_tune_set_differently_is_not_the_same_setting():
+    a = _setting(TUNE)
+    b = np.stack([TUNE, TUNE - 3, TUNE - 9, TUNE - 12 - (np.arange(len(TUNE)) % 4)])  # other inner voices and bass
+    assert same_settings([chord_sequence(a), chord_sequence(b)], [TUNE, TUNE]) == []
+    c = a.copy()
+    c[3, ::2] -= 5  # every other bass note changed: half the chords differ
+    assert same_settings([chord_sequence(a), chord_sequence(c)], [TUNE, TUNE]) == []
+    c = a.copy()
+    c[3, 5] -= 5  # one bass note changed: still one setting
+    assert len(same_settings([chord_sequence(a), chord_sequence(c)], [TUNE, TUNE])) == 1
+
+
+def test_merging_keeps_the_smallest_tune_id_and_leaves_the_others_alone():
+    tunes = np.array([0, 1, 1, 2, 3, 4])
+    assert merge_tunes(tunes, [(5, 1, 1.0), (3, 4, 0.96)]).tolist() == [0, 1, 1, 2, 2, 1]
+    assert merge_tunes(tunes, []).tolist() == tunes.tolist()
+
+
+def test_no_test_chorale_shares_a_setting_with_training_in_the_course_split():
+    """The leak issue 23 found: bwv20.7 (test) is bwv20.11 (train) with its repeat written out."""
+    from helpers.chorales import grouped_split, load_chorales
+    chorales = load_chorales()
+    train, test = grouped_split(chorales)
+    assert chorales.by_name("bwv20.7").group == chorales.by_name("bwv20.11").group
+    assert {c.name for c in test} >= {"bwv20.7", "bwv20.11", "bwv397"}
+    both = list(train) + list(test)
+    pairs = same_settings([chord_sequence(c.steps(1)[0]) for c in both], [c.voices["Soprano"].pitches for c in both],
+                          threshold=0.5)
+    crossing = [v for a, b, v in pairs if (a < len(train)) != (b < len(train))]
+    assert max(crossing, default=0) < 0.7 < SETTING_THRESHOLD  # nothing across the split near one setting
