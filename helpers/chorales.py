@@ -41,12 +41,12 @@ from .readers import (
     score_time_signature,
 )
 from .theory import MODES, key_name, signature_sharps
-from .tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, merge_tunes, same_settings, soprano_similarity,
-                    tune_groups)
+from .tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, melody_notes, merge_tunes, same_settings,
+                    soprano_similarity, tune_groups, without_written_repeat)
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 CACHE_VERSION = 7  # 5: melody groups from whole sopranos (helpers.tunes); 6: phrase endings (fermatas); 7: tunes
-# joined by a shared four-part setting
+# joined across written-out repeats and shared four-part settings
 DEFAULT_TEMPO = 90.0
 CHOIR = 52  # General MIDI program of the voices: Choir Aahs
 
@@ -328,15 +328,20 @@ def assign_melody_groups(chorales: list[Chorale], threshold: float = TUNE_THRESH
     Two chorales share a tune when their whole sopranos, one laid on the other's key, agree note for note on at
     least ``threshold`` of their notes (:func:`helpers.tunes.soprano_similarity`: longest common subsequence,
     durations ignored); tunes are the connected components of that relation, numbered in order of first
-    appearance (:func:`helpers.tunes.tune_groups`). Two chorales are one setting when the shorter one's chords, one
+    appearance (:func:`helpers.tunes.tune_groups`). A melody group joins the tunes of chorales that are one tune once a
+    written-out repeat of their opening is removed (:func:`helpers.tunes.without_written_repeat`), and of chorales
+    that are one setting. Two chorales are one setting when the shorter one's chords, one
     per beat, recur in order in the other for at least ``setting_threshold`` of them
-    (:func:`helpers.tunes.same_settings`); a melody group is a set of tunes linked by shared settings and takes the
-    smallest of their ids.
+    (:func:`helpers.tunes.same_settings`). A melody group takes the smallest id of its tunes.
 
     Notebook: 07_midi_and_pianorolls
     """
-    tunes = tune_groups(soprano_similarity([c.voices["Soprano"].pitches for c in chorales]), threshold)
-    pairs = same_settings([chord_sequence(c.steps(1)[0]) for c in chorales],
+    sopranos = [c.voices["Soprano"].pitches for c in chorales]
+    tunes = tune_groups(soprano_similarity(sopranos), threshold)
+    once = soprano_similarity([without_written_repeat(melody_notes(s)) for s in sopranos])
+    pairs = [(int(a), int(b), float(once[a, b])) for a, b in zip(*np.nonzero(np.triu(np.nan_to_num(once) >= threshold, 1)),
+                                                                  strict=True)]
+    pairs += same_settings([chord_sequence(c.steps(1)[0]) for c in chorales],
                           [c.voices["Soprano"].pitches for c in chorales], setting_threshold)
     groups = merge_tunes(tunes, pairs)
     return [replace(c, tune=int(t), group=int(g)) for c, t, g in zip(chorales, tunes, groups, strict=True)]

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, lcs_lengths, melody_notes, merge_tunes,
-                           same_settings, soprano_similarity, tune_groups)
+from helpers.tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, lcs_lengths, longest_common_runs,
+                           melody_notes, merge_tunes, same_settings, soprano_similarity, tune_groups,
+                           without_written_repeat)
 
 TUNE = np.array([67, 67, 69, 71, 72, 71, 69, 67, 66, 67, 64, 62, 64, 67, 69, 71, 69, 67, 66, 67])
 OTHER = np.array([72, 76, 79, 77, 76, 74, 72, 71, 72, 74, 76, 81, 79, 77, 76, 74, 76, 72, 71, 72])
@@ -32,6 +33,35 @@ def test_vectorised_lcs_equals_the_textbook_one(pair):
     pb = np.full((1, width), -2)
     pa[0, :len(a)], pb[0, :len(b)] = a, b
     assert lcs_lengths(pa, pb)[0] == _lcs(list(a), list(b))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=12), min_size=2, max_size=2))
+def test_vectorised_longest_run_equals_a_direct_search(pair):
+    a, b = pair
+    width = max(len(a), len(b))
+    pa, pb = np.full((1, width), -1), np.full((1, width), -2)
+    pa[0, :len(a)], pb[0, :len(b)] = a, b
+    direct = max((n for n in range(1, len(a) + 1) for i in range(len(a) - n + 1)
+                  if any(a[i:i + n] == b[j:j + n] for j in range(len(b) - n + 1))), default=0)
+    assert longest_common_runs(pa, pb)[0] == direct
+
+
+def test_a_written_out_repeat_of_the_opening_is_removed_but_a_repeated_motif_is_not():
+    line = np.arange(60, 72)  # twelve notes
+    rest = np.array([50, 52, 53])
+    assert without_written_repeat(np.r_[line, line, rest]).tolist() == np.r_[line, rest].tolist()
+    motif = np.array([73, 74, 76, 74, 73, 71])  # bwv359 opens with this six-note motif twice
+    assert without_written_repeat(np.r_[motif, motif, rest]).tolist() == np.r_[motif, motif, rest].tolist()
+    assert without_written_repeat(rest).tolist() == rest.tolist()
+
+
+def test_a_tune_with_its_repeat_written_out_joins_its_twin():
+    """bwv78.7 writes out the repeat of its first line, bwv353 does not: one tune, 0.73 before the repeat goes."""
+    from helpers.chorales import load_chorales
+    chorales = load_chorales()
+    assert chorales.by_name("bwv78.7").group == chorales.by_name("bwv353").group
+    assert chorales.by_name("bwv244.40").group == chorales.by_name("bwv359").group
 
 
 def test_repeated_notes_merge_but_returning_notes_stay():
