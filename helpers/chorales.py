@@ -41,8 +41,17 @@ from .readers import (
     score_time_signature,
 )
 from .theory import MODES, key_name, signature_sharps
-from .tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, melody_notes, merge_tunes, same_settings,
-                    soprano_similarity, tune_groups, without_written_repeat)
+from .tunes import (
+    SETTING_THRESHOLD,
+    TUNE_THRESHOLD,
+    chord_sequence,
+    melody_notes,
+    merge_tunes,
+    same_settings,
+    soprano_similarity,
+    tune_groups,
+    without_written_repeat,
+)
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 CACHE_VERSION = 7  # 5: melody groups from whole sopranos (helpers.tunes); 6: phrase endings (fermatas); 7: tunes
