@@ -217,6 +217,7 @@ def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
 
     from .recipes import train_network
 
+    code = training_code_hash()  # now, before training: a file edited meanwhile must not change what is recorded
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.weights.h5"):
@@ -241,7 +242,7 @@ def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
     progress(f"key classifier: trained in {seconds:.0f} s")
     manifest = {
         "about": "Made by `make models` (python -m helpers train-harmonizer --ship); tests/test_shipped.py checks it.",
-        "code": training_code_hash(), "data": {"cache_version": _chorales.CACHE_VERSION, "chorales": len(chorales)},
+        "code": code, "data": {"cache_version": _chorales.CACHE_VERSION, "chorales": len(chorales)},
         "versions": {"keras": keras.__version__, "numpy": np.__version__},
         "networks": entries,
         "key_classifier": {"file": KEY_CLASSIFIER_FILE, "sha256": file_hash(folder / KEY_CLASSIFIER_FILE),
