@@ -28,6 +28,7 @@ from .paths import data_dir
 from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll, voice_to_steps
 from .readers import (
     CHORALE_CHORDS,
+    FORMATS,
     bar_beats,
     fermata_ends,
     midi_key,
@@ -41,8 +42,15 @@ from .readers import (
     score_time_signature,
 )
 from .theory import MODES, key_name, signature_sharps
-from .tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, merge_tunes, same_settings, soprano_similarity,
-                    tune_groups)
+from .tunes import (
+    SETTING_THRESHOLD,
+    TUNE_THRESHOLD,
+    chord_sequence,
+    merge_tunes,
+    same_settings,
+    soprano_similarity,
+    tune_groups,
+)
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 CACHE_VERSION = 7  # 5: melody groups from whole sopranos (helpers.tunes); 6: phrase endings (fermatas); 7: tunes
@@ -196,7 +204,7 @@ def parse_music21(path: str | os.PathLike) -> Chorale:
 
     path = Path(path)
     name = path.stem
-    if path.suffix not in (".mxl", ".xml", ".musicxml", ".krn"):
+    if FORMATS.get(path.suffix) not in ("musicxml", "humdrum"):
         raise InputError(path, f"'{path.suffix}' is not a score format the loader reads (Roman-numeral analysis?)")
     score = parse_score(path)
     parts = {}

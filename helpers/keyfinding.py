@@ -638,11 +638,11 @@ def rank_file_keys(path: str | os.PathLike, classifier=None, n: int = 3) -> list
 
     Notebook: 09_harmonization
     """
-    from .harmonize.melody_io import read_melody
-    from .readers import ABC_SUFFIXES
+    from .harmonize.melody import read_melody
+    from .readers import file_format
 
     path = Path(path)
-    if path.suffix.lower() in ABC_SUFFIXES:
+    if file_format(path) == "abc":
         return rank_melody_keys([read_melody(path, find=False).voice], classifier, n)
     voices = [v for v in read_voices(path) if len(v)]
     if len(voices) == 1:

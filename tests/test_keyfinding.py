@@ -321,7 +321,7 @@ def test_key_command_rejects_a_file_of_another_kind(data_dir, tmp_path, capsys):
     text.write_text("C E G")
     assert main(["key", str(text)]) == 1
     err = capsys.readouterr().err
-    assert str(text) in err and "neither MIDI" in err
+    assert str(text) in err and "is not a music file the course reads" in err
 
 
 def test_key_command_without_a_model_trained_here_uses_the_shipped_one(tmp_path, monkeypatch, capsys):

@@ -7,8 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.tunes import (SETTING_THRESHOLD, TUNE_THRESHOLD, chord_sequence, lcs_lengths, melody_notes, merge_tunes,
-                           same_settings, soprano_similarity, tune_groups)
+from helpers.tunes import (
+    SETTING_THRESHOLD,
+    TUNE_THRESHOLD,
+    chord_sequence,
+    lcs_lengths,
+    melody_notes,
+    merge_tunes,
+    same_settings,
+    soprano_similarity,
+    tune_groups,
+)
 
 TUNE = np.array([67, 67, 69, 71, 72, 71, 69, 67, 66, 67, 64, 62, 64, 67, 69, 71, 69, 67, 66, 67])
 OTHER = np.array([72, 76, 79, 77, 76, 74, 72, 71, 72, 74, 76, 81, 79, 77, 76, 74, 76, 72, 71, 72])
