@@ -509,21 +509,22 @@ def test_combined_baselines_write_every_voice_and_are_measured_as_chords(chorale
 
 
 def test_joint_decoding_avoids_the_contrary_octave_the_parallel_rule_lets_through():
-    from helpers.metrics import contrary_count, parallel_count
+    from helpers.metrics import parallel_count, rule_counts
 
     melody = np.array([72, 72, 74, 74])  # C5 C5 D5 D5
     bass = one_hot_probs([1 + 60 - 40] * 2 + [1 + 50 - 40] * 2, 30, 0.6)  # C4 then D3: octave to double octave
     probs, lows, onsets = {"Bass": bass}, {"Bass": 40}, {"Bass": np.array([1, 0, 1, 0.0])}
     for rules in (H.VoiceLeading(0.0, 0.0, 3, "step"), H.VoiceLeading(5.0, 5.0, 3, "step")):
         free = H.decode_jointly(probs, onsets, lows, melody, rules)
-        assert contrary_count(melody, free["Bass"][0], 0) == 1  # the parallel rule does not see it
+        assert rule_counts(melody, free["Bass"][0])["contrary_octaves"] == 1  # the parallel rule does not see it
     ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step", contrary=5.0))
-    assert contrary_count(melody, ruled["Bass"][0], 0) == 0 and contrary_count(melody, ruled["Bass"][0], 7) == 0
+    ruled_counts = rule_counts(melody, ruled["Bass"][0])
+    assert ruled_counts["contrary_octaves"] == 0 and ruled_counts["contrary_fifths"] == 0
     assert parallel_count(melody, ruled["Bass"][0], 0) == 0 and parallel_count(melody, ruled["Bass"][0], 7) == 0
 
 
 def test_joint_decoding_avoids_the_hidden_fifth_between_the_outer_voices():
-    from helpers.metrics import hidden_count
+    from helpers.metrics import rule_counts
 
     melody = np.array([76, 76, 81, 81])  # E5 E5 A5 A5: the soprano leaps a fourth
     tenor = one_hot_probs([1 + 55 - 45] * 2 + [1 + 62 - 45] * 2, 25, 0.6)  # G3 D4: a hidden fifth with A5
@@ -531,9 +532,11 @@ def test_joint_decoding_avoids_the_hidden_fifth_between_the_outer_voices():
     probs, lows = {"Tenor": tenor, "Bass": bass}, {"Tenor": 45, "Bass": 36}
     onsets = {v: np.array([1, 0, 1, 0.0]) for v in probs}
     free = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step"))
-    assert hidden_count(melody, free["Bass"][0], 7) == 1 and hidden_count(melody, free["Tenor"][0], 7) == 1
+    assert rule_counts(melody, free["Bass"][0])["hidden_fifths"] == 1
+    assert rule_counts(melody, free["Tenor"][0])["hidden_fifths"] == 1
     ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step", hidden=5.0))
-    assert hidden_count(melody, ruled["Bass"][0], 7) == 0 and hidden_count(melody, ruled["Bass"][0], 0) == 0
+    ruled_counts = rule_counts(melody, ruled["Bass"][0])
+    assert ruled_counts["hidden_fifths"] == 0 and ruled_counts["hidden_octaves"] == 0
     assert np.array_equal(ruled["Tenor"][0], free["Tenor"][0])  # soprano and tenor are not the outer voices
 
 
