@@ -164,19 +164,20 @@ def cmd_train_key(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """``key FILE ...``: print ``FILE<TAB>KEY`` for each file, from its notes alone, by the melody key finder
-    (:func:`helpers.keyfinding.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
+    (:func:`helpers.melodykey.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
     read is reported and the others still processed (exit 1 if any failed).
 
     Notebook: 08_key_classification
     """
-    from . import keyfinding as kf
+    from .keyfinding import key_classifier
+    from .melodykey import rank_file_keys
     from .theory import key_name
 
-    model = kf.key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
+    model = key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
     status = EXIT_OK
     for name in args.files:
         try:
-            tonic, mode, _ = kf.rank_file_keys(name, model)[0]
+            tonic, mode, _ = rank_file_keys(name, model)[0]
         except INPUT_ERRORS as exc:
             status = report(exc)
             continue

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from helpers import harmonize as H
 from helpers import keyfinding as kf
+from helpers import melodykey as mk
 from helpers.abc import parse_abc
 from helpers.colab import uploaded_files
 from helpers.errors import InputError
@@ -180,11 +181,11 @@ def test_the_key_comes_from_the_notes_not_the_key_signature(tmp_path, tiny_key_m
 
 
 def test_rank_keys_gives_the_best_key_and_two_runners_up_with_probabilities(tiny_key_model):
-    ranked = kf.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")])
+    ranked = mk.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")])
     assert [k[:2] for k in ranked][0] == (7, "major") and len(ranked) == 3
     probs = [p for _, _, p in ranked]
     assert probs == sorted(probs, reverse=True) and sum(probs) <= 1 + 1e-6 and len({k[:2] for k in ranked}) == 3
-    plain = kf.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")], transpositions=False)
+    plain = mk.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")], transpositions=False)
     assert plain[0][:2] == kf.detect_key(tiny_key_model, [scale_melody(7, 7, "major")])
 
 
@@ -193,8 +194,8 @@ def test_keys_averaged_over_transpositions_move_with_the_melody(tiny_key_model):
     from helpers.theory import transpose_key_number
 
     tune = scale_melody(3, 5, "major")
-    low = kf.transposed_key_probabilities(tiny_key_model, kf.features([tune])[None])[0]
-    high = kf.transposed_key_probabilities(tiny_key_model, kf.features([tune.transpose(2)])[None])[0]
+    low = mk.transposed_key_probabilities(tiny_key_model, kf.features([tune])[None])[0]
+    high = mk.transposed_key_probabilities(tiny_key_model, kf.features([tune.transpose(2)])[None])[0]
     np.testing.assert_allclose(high[transpose_key_number(np.arange(24), 2)], low, atol=1e-5)
     assert low.sum() == pytest.approx(1.0, abs=1e-4)
 
@@ -589,24 +590,24 @@ def test_chord_numerals_name_open_fifths_passing_notes_and_secondary_dominants()
 @given(st.lists(st.floats(0, 8), min_size=12, max_size=12).filter(lambda h: max(h) > 0 and np.std(h) > 1e-3),
        st.sampled_from(sorted(kf.MUSIC21_FINDERS.values())))
 def test_profile_correlations_name_the_key_music21_names(histogram, method):
-    r = kf.profile_correlations(np.array(histogram), method)
+    r = mk.profile_correlations(np.array(histogram), method)
     best = np.flatnonzero(np.isclose(r, r.max(), atol=1e-9))  # music21 may break an exact tie either way
     assert kf.key_index(*kf.music21_key(np.array(histogram), method)) in best
 
 
 def test_the_profile_weight_moves_the_melody_key_finder_from_the_classifier_to_the_profile(tiny_key_model):
     tune = [scale_melody(2, 9, "minor")]
-    alone = kf.transposed_key_probabilities(tiny_key_model, kf.features(tune)[None])[0]
-    np.testing.assert_allclose(kf.melody_key_probabilities(tiny_key_model, tune, weight=0.0), alone, rtol=1e-5)
-    r = kf.profile_correlations(kf.duration_histogram(tune))
-    assert kf.melody_key_probabilities(tiny_key_model, tune, weight=1e4).argmax() == r.argmax()
-    assert kf.melody_key_probabilities(tiny_key_model, tune).sum() == pytest.approx(1.0)
+    alone = mk.transposed_key_probabilities(tiny_key_model, kf.features(tune)[None])[0]
+    np.testing.assert_allclose(mk.melody_key_probabilities(tiny_key_model, tune, weight=0.0), alone, rtol=1e-5)
+    r = mk.profile_correlations(mk.duration_histogram(tune))
+    assert mk.melody_key_probabilities(tiny_key_model, tune, weight=1e4).argmax() == r.argmax()
+    assert mk.melody_key_probabilities(tiny_key_model, tune).sum() == pytest.approx(1.0)
 
 
 def test_rank_melody_keys_gives_the_key_and_two_runners_up_best_first(tiny_key_model):
     tune = [scale_melody(7, 7, "major")]
-    ranked = kf.rank_melody_keys(tune, tiny_key_model)
-    probs = kf.melody_key_probabilities(tiny_key_model, tune)
+    ranked = mk.rank_melody_keys(tune, tiny_key_model)
+    probs = mk.melody_key_probabilities(tiny_key_model, tune)
     assert len(ranked) == 3 and len({k[:2] for k in ranked}) == 3
     assert [kf.key_index(t, m) for t, m, _ in ranked] == list(np.argsort(-probs, kind="stable")[:3])
     assert [p for _, _, p in ranked] == sorted((p for _, _, p in ranked), reverse=True)
@@ -617,6 +618,6 @@ def test_a_melody_read_from_a_file_carries_the_key_finders_ranking(tmp_path, tin
     path = tmp_path / "tune.abc"
     path.write_text("X:1\nM:4/4\nL:1/4\nK:C\nA B c d|e d c B|A c B ^G|A4|]\n")
     melody = H.read_melody(path, classifier=tiny_key_model)
-    assert melody.keys == kf.rank_melody_keys([melody.voice], tiny_key_model)
-    assert melody.keys == kf.rank_file_keys(path, tiny_key_model)
+    assert melody.keys == mk.rank_melody_keys([melody.voice], tiny_key_model)
+    assert melody.keys == mk.rank_file_keys(path, tiny_key_model)
     assert (melody.tonic, melody.mode) == melody.keys[0][:2]

@@ -4,7 +4,7 @@
 Humdrum; one dispatch, :func:`helpers.readers.file_format`), :func:`melody_from_text` a line of tinyNotation or an
 ABC tune typed in a notebook. The result is a :class:`Melody`: the notes exactly as written (ornaments shorter
 than the grid and grace notes included), the metre, pickup and tempo, the key found from the notes alone by the
-melody key finder (notebook 08's classifier with a key profile, :func:`helpers.keyfinding.rank_melody_keys`; a
+melody key finder (notebook 08's classifier with a key profile, :func:`helpers.melodykey.rank_melody_keys`; a
 key signature in the file is not read) with its runners-up, and the phrase endings: fermatas where the file marks
 them, else found in that key by the phrase-ending model of :mod:`helpers.phrases` (:func:`guess_phrase_ends`).
 :func:`grid_melody` is the melody as the network reads it.
@@ -189,13 +189,14 @@ def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=N
 
 def find_key(melody: Melody, classifier=None) -> Melody:
     """The melody in the key the course's melody key finder names from its notes
-    (:func:`helpers.keyfinding.rank_melody_keys`: notebook 08's classifier, ``classifier`` or by default the saved
+    (:func:`helpers.melodykey.rank_melody_keys`: notebook 08's classifier, ``classifier`` or by default the saved
     one, trained and saved first if there is none, combined with a music21 key profile), with the two runners-up
     in ``keys``; guessed phrase endings are guessed again in that key (:func:`guess_phrase_ends`).
 
     Notebook: 11_harmonize_your_melody
     """
-    from ..keyfinding import MELODY_PROFILE, MUSIC21_FINDERS, key_classifier, rank_melody_keys
+    from ..keyfinding import MUSIC21_FINDERS, key_classifier
+    from ..melodykey import MELODY_PROFILE, rank_melody_keys
 
     keys = rank_melody_keys([melody.voice], classifier if classifier is not None else key_classifier())
     tonic, mode, _ = keys[0]
