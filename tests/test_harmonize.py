@@ -578,3 +578,36 @@ def test_hold_beat_cost_is_the_share_over_chorales_and_inner_voices():
     assert H.hold_beat_cost([one], steps_per_beat=4) == pytest.approx(1 / 4)
     assert H.hold_beat_cost([one, two], steps_per_beat=4) == pytest.approx((1 + 2) / (4 + 5))
     assert H.hold_beat_cost([one], voices=("Alto",), steps_per_beat=4) == pytest.approx(1 / 3)
+
+
+def test_train_network_seeds_itself_whatever_the_global_random_state(chorales):
+    """recipes.train_network, the path every shipped network is trained by, sets its seed itself: two runs with one
+    seed after different global seeds give the same weights, and another seed other weights."""
+    import keras
+
+    from helpers.harmonize import recipes as R
+
+    network = R.Network(units=4, epochs=1)
+    weights = []
+    for global_seed in (1, 2):
+        keras.utils.set_random_seed(global_seed)  # what a notebook cell or an earlier test may have left
+        harmonizer, _ = R.train_network(network, 5, chorales)
+        weights.append(harmonizer.model.get_weights())
+    assert len(weights[0]) == len(weights[1]) > 0
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+    keras.utils.set_random_seed(1)
+    other, _ = R.train_network(network, 6, chorales)
+    assert any(not np.array_equal(a, b) for a, b in zip(weights[0], other.model.get_weights()))
+
+
+def test_tunes_of_is_the_training_side_of_the_course_split_without_the_validation_tunes_for_fit(chorales):
+    from helpers.chorales import grouped_split
+    from helpers.harmonize import recipes as R
+
+    train, test = grouped_split(chorales)
+    assert len(test) and len(train)
+    assert [c.name for c in R.tunes_of(R.Network(), chorales)] == [c.name for c in train]
+    validation = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)[1]
+    fit = R.tunes_of(R.Network(tunes="fit"), chorales)
+    assert {c.name for c in fit} == {c.name for c in train} - {c.name for c in validation}
