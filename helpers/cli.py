@@ -40,6 +40,7 @@ from .cli_options import (
     voices_option,
 )
 from .errors import InputError
+from .readers import formats_read
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -363,12 +364,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "data/models/key_classifier.keras)")
     p.set_defaults(func=cmd_train_key)
 
-    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI, MusicXML or ABC files from their notes",
+    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI, MusicXML, Humdrum or ABC files from their notes",
                        description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
                                    "key signature) by the classifier saved by python -m helpers train-key (else the "
                                    "one shipped with the course) with a key profile; a melody gets the key "
                                    "harmonize uses.")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, .musicxml/.mxl/.xml/.krn or .abc")
+    p.add_argument("files", nargs="+", metavar="FILE", help=formats_read())
     p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras if train-key "
                                    "saved one, else the one shipped with the course)")
     p.set_defaults(func=cmd_key)
@@ -384,12 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train_harmonizer)
 
     p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI, "
-                                         "MusicXML or ABC file",
+                                         "MusicXML, Humdrum or ABC file",
                        description="Harmonize a melody in the key that notebook 08's classifier finds in its notes "
                                    "(or --key); print the key and the phrase endings used; write MIDI or MusicXML.")
-    p.add_argument("melody", nargs="?", help="the melody: MIDI (.mid/.midi: the first track with notes), MusicXML "
-                                             "(.musicxml/.xml/.mxl: the first part) or ABC (.abc: the first tune); "
-                                             "with --keep, the parts under it too")
+    p.add_argument("melody", nargs="?", help=f"the melody ({formats_read()}): the first MIDI track or score part "
+                                             "with notes, the first tune of an ABC file; with --keep, the parts "
+                                             "under it too")
     p.add_argument("-o", "--output", type=output_option,
                    help="file to write, .mid/.midi or .musicxml/.xml (default: MELODY-harmonized.mid beside it)")
     p.add_argument("--voices", type=voices_option,

@@ -74,15 +74,20 @@ def output_option(text: str) -> Path:
     return Path(text)
 
 
+def _number(text: str, kind: type, what: str):
+    """``kind(text)``, or a usage error saying the option must be ``what``."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}") from None
+
+
 def positive_int(text: str) -> int:
     """``--samples N``, ``--steps N``: a whole number, 1 or more; anything else is a usage error.
 
     Notebook: 11_harmonize_your_melody
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    value = _number(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
@@ -93,10 +98,7 @@ def temperature_option(text: str) -> float:
 
     Notebook: 11_harmonize_your_melody
     """
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    value = _number(text, float, "a number")
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more (a finite number), not {text}")
     return value
@@ -138,10 +140,7 @@ def transpose_option(text: str) -> int:
 
     Notebook: 11_harmonize_your_melody
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of semitones, not {text!r}") from None
+    value = _number(text, int, "a whole number of semitones")
     if abs(value) > 24:
         raise argparse.ArgumentTypeError(f"must lie between -24 and 24 semitones, not {value}")
     return value
