@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from helpers import keyfinding as kf  # noqa: E402
+from helpers import melodykey as mk  # noqa: E402
+from helpers import stats  # noqa: E402
 from helpers.chorales import grouped_split, load_chorales  # noqa: E402
 from helpers.essen import TEST_COLLECTIONS, annotated_key, load_essen  # noqa: E402
 from helpers.stats import mcnemar  # noqa: E402
@@ -50,15 +52,15 @@ def scores(P: np.ndarray, R: np.ndarray, weight: float) -> np.ndarray:
 
 def evidence(melodies: list, classifier) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The classifier's averaged probabilities and each profile's correlations, one row per melody."""
-    P = kf.transposed_key_probabilities(classifier, np.stack([kf.features(m) for m in melodies]))
-    H = np.stack([kf.duration_histogram(m) for m in melodies])
-    return P, {m: np.stack([kf.profile_correlations(h, m) for h in H]) for m in kf.MUSIC21_FINDERS.values()}
+    P = mk.transposed_key_probabilities(classifier, np.stack([kf.features(m) for m in melodies]))
+    H = np.stack([mk.duration_histogram(m) for m in melodies])
+    return P, {m: np.stack([mk.profile_correlations(h, m) for h in H]) for m in kf.MUSIC21_FINDERS.values()}
 
 
 def music21_answers(melodies: list, R: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int, int]:
     """music21's own answers (key numbers per profile), and how many differ from the best correlation here: all,
     and those where the best correlation is not an exact tie (music21 breaks a tie its own way)."""
-    H = np.stack([kf.duration_histogram(m) for m in melodies])
+    H = np.stack([mk.duration_histogram(m) for m in melodies])
     answers = dict(zip(R, kf.music21_keys(H, list(R)).T))
     differ = untied = 0
     for method, r in R.items():
@@ -72,7 +74,7 @@ def music21_answers(melodies: list, R: dict[str, np.ndarray]) -> tuple[dict[str,
 
 def table(name: str, truth: np.ndarray, P: np.ndarray, R: dict[str, np.ndarray], music21: dict[str, np.ndarray],
           minor: np.ndarray, extra: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    right = {"the melody key finder (ours)": scores(P, R[kf.MELODY_PROFILE], kf.PROFILE_WEIGHT).argmax(1) == truth,
+    right = {"the melody key finder (ours)": scores(P, R[mk.MELODY_PROFILE], mk.PROFILE_WEIGHT).argmax(1) == truth,
              "the classifier alone (the old finder)": P.argmax(1) == truth}
     for method, answer in music21.items():
         label = f"music21 {PROFILE_NAMES[method]}" + (" (music21's default, analyze('key'))"
@@ -112,9 +114,9 @@ def main() -> None:
     labels = truth["chorale train"]
     P_c = np.zeros((len(c_train), 24))
     sopranos = np.stack([kf.features([c.voices["Soprano"]]) for c in c_train])
-    for fit_idx, val_idx in kf.grouped_folds(np.array([c.group for c in c_train]), labels, n_splits=5):
+    for fit_idx, val_idx in stats.grouped_folds(np.array([c.group for c in c_train]), labels, n_splits=5):
         model = kf.train_key_classifier(features_all[fit_idx], labels[fit_idx])
-        P_c[val_idx] = kf.transposed_key_probabilities(model, sopranos[val_idx])
+        P_c[val_idx] = mk.transposed_key_probabilities(model, sopranos[val_idx])
     _, R_c = evidence([[c.voices["Soprano"]] for c in c_train], shipped)
     print("### Choice (not the test tunes): accuracy by profile and weight, folk | chorale sopranos\n")
     print("| weight | " + " | ".join(PROFILE_NAMES[m] for m in kf.MUSIC21_FINDERS.values()) + " |")
@@ -129,7 +131,7 @@ def main() -> None:
             cells.append(f"{a:.3f} \\| {b:.3f}")
         print(f"| {w:g} | " + " | ".join(cells) + " |")
     (method, weight) = max(grid, key=lambda k: (round(grid[k], 4), -k[1]))  # a tie goes to the smaller weight
-    frozen = (kf.MELODY_PROFILE, kf.PROFILE_WEIGHT)
+    frozen = (mk.MELODY_PROFILE, mk.PROFILE_WEIGHT)
     print(f"\nchosen: {PROFILE_NAMES[method]}, weight {weight:g} (mean accuracy {grid[(method, weight)]:.3f}); "
           f"frozen in helpers.keyfinding: {PROFILE_NAMES[frozen[0]]}, weight {frozen[1]:g}"
           + ("" if (method, weight) == frozen else "  <-- DIFFERENT: update MELODY_PROFILE / PROFILE_WEIGHT") + "\n")
@@ -150,7 +152,7 @@ def main() -> None:
     P, R = evidence(melodies, model)
     P_seen, _ = evidence(melodies, shipped)
     seen = {"(the finder with the shipped classifier, which saw these chorales)":
-            scores(P_seen, R[kf.MELODY_PROFILE], kf.PROFILE_WEIGHT).argmax(1) == truth["chorale test"]}
+            scores(P_seen, R[mk.MELODY_PROFILE], mk.PROFILE_WEIGHT).argmax(1) == truth["chorale test"]}
     answers, d, u = music21_answers(melodies, R)
     table("Held-out chorale sopranos (classifier trained on the training side)", truth["chorale test"], P, R,
           answers, np.array([c.mode == "minor" for c in c_test]), seen)

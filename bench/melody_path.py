@@ -27,8 +27,9 @@ import numpy as np
 
 from helpers import harmonize as H
 from helpers.chorales import grouped_split, load_chorales
-from helpers.cli import parse_voices
-from helpers.harmonize.melody_io import harmonize_melody, read_melody, with_phrase_ends
+from helpers.cli_options import parse_voices
+from helpers.harmonize.melody import read_melody, with_phrase_ends
+from helpers.harmonize.setting import harmonize_melody
 from helpers.midi import Voice, write_midi
 from helpers.phrases import rule_ends
 from helpers.pianoroll import REST, voice_to_steps

@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 
 from helpers import harmonize as H  # noqa: E402
 from helpers import keyfinding as kf  # noqa: E402
+from helpers import stats  # noqa: E402
 from helpers.chorales import grouped_split, load_chorales  # noqa: E402
 from helpers.metrics import harmony_report, pool_reports, voice_leading_rates  # noqa: E402
 from helpers.paths import build_dir  # noqa: E402
@@ -45,7 +46,7 @@ def key_classifier(chorales, seed: int) -> dict[str, float]:
     """Notebook 08: the 24-key MLP on 12 transpositions, grouped 5-fold CV (mode and key accuracy)."""
     F = np.stack([kf.features(c) for c in chorales])
     keys, modes = kf.key_labels(chorales), kf.mode_labels(chorales)
-    folds = kf.grouped_folds(chorales.groups, modes, n_splits=5, seed=0)
+    folds = stats.grouped_folds(chorales.groups, modes, n_splits=5, seed=0)
     seed_everything(seed)
 
     def train_and_predict(train, test):
@@ -54,9 +55,9 @@ def key_classifier(chorales, seed: int) -> dict[str, float]:
         kf.fit(model, X_aug, keys_aug, steps=600, batch_size=256, seed=seed)
         return kf.predict_keys(model, F[test])
 
-    pred = kf.cross_validate(train_and_predict, len(keys), folds)
-    return {"mode_accuracy": float(kf.fold_accuracies(pred // 12, modes, folds).mean()),
-            "key_accuracy": float(kf.fold_accuracies(pred, keys, folds).mean())}
+    pred = stats.cross_validate(train_and_predict, len(keys), folds)
+    return {"mode_accuracy": float(stats.fold_accuracies(pred // 12, modes, folds).mean()),
+            "key_accuracy": float(stats.fold_accuracies(pred, keys, folds).mean())}
 
 
 def alto(chorales, seed: int) -> dict[str, float]:

@@ -28,6 +28,7 @@ from .paths import data_dir
 from .pianoroll import HIGH, LOW, STEPS_PER_BEAT, n_steps_of, voice_to_pianoroll, voice_to_steps
 from .readers import (
     CHORALE_CHORDS,
+    FORMATS,
     bar_beats,
     fermata_ends,
     midi_key,
@@ -205,7 +206,7 @@ def parse_music21(path: str | os.PathLike) -> Chorale:
 
     path = Path(path)
     name = path.stem
-    if path.suffix not in (".mxl", ".xml", ".musicxml", ".krn"):
+    if FORMATS.get(path.suffix) not in ("musicxml", "humdrum"):
         raise InputError(path, f"'{path.suffix}' is not a score format the loader reads (Roman-numeral analysis?)")
     score = parse_score(path)
     parts = {}

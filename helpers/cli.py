@@ -9,6 +9,8 @@ Exit statuses: 0 on success; 1 when an input cannot be used (:class:`~helpers.er
 folder or saved model), reported as one line ``error: PATH: REASON`` on stderr, without a traceback; 2 for a usage
 error (argparse's message: an unknown command, a bad option value).
 
+The options' parsers and the ``harmonize`` options that cannot go together live in :mod:`helpers.cli_options`.
+
 Commands print note and key names with ♭ and ♯ (``B♭ major``); on a console whose encoding cannot write them
 (``PYTHONIOENCODING=ascii``, an old Windows code page) :func:`main` writes them ``b`` and ``#`` instead of failing.
 """
@@ -25,13 +27,22 @@ from pathlib import Path
 
 import numpy as np
 
-from .chorales import VOICES
+from .cli_options import (
+    VOICE_SETS,
+    bars_option,
+    check_harmonize_options,
+    keep_option,
+    key_option,
+    output_option,
+    positive_int,
+    temperature_option,
+    transpose_option,
+    voices_option,
+)
 from .errors import InputError
+from .readers import formats_read
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-#: ``--voices`` names and the voices they generate: the voice sets that have a harmonizer (notebook 09's alto,
-#: notebook 10's alto, tenor and bass).
-VOICE_SETS = {"alto": ("Alto",), "satb": ("Alto", "Tenor", "Bass"), "atb": ("Alto", "Tenor", "Bass")}
 
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -154,19 +165,20 @@ def cmd_train_key(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """``key FILE ...``: print ``FILE<TAB>KEY`` for each file, from its notes alone, by the melody key finder
-    (:func:`helpers.keyfinding.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
+    (:func:`helpers.melodykey.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
     read is reported and the others still processed (exit 1 if any failed).
 
     Notebook: 08_key_classification
     """
-    from . import keyfinding as kf
+    from .keyfinding import key_classifier
+    from .melodykey import rank_file_keys
     from .theory import key_name
 
-    model = kf.key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
+    model = key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
     status = EXIT_OK
     for name in args.files:
         try:
-            tonic, mode, _ = kf.rank_file_keys(name, model)[0]
+            tonic, mode, _ = rank_file_keys(name, model)[0]
         except INPUT_ERRORS as exc:
             status = report(exc)
             continue
@@ -202,122 +214,6 @@ def cmd_train_harmonizer(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parse_voices(text: str) -> tuple[str, ...]:
-    """The voices to generate, for the voice sets that have a harmonizer: ``'alto'`` → ``('Alto',)``; ``'satb'``
-    (or ``'atb'``, or the list ``'alto,tenor,bass'`` in any order) → ``('Alto', 'Tenor', 'Bass')``. Raises
-    ValueError naming the sets that work for anything else (``'alto,tenor'``, ``'tenor'``: no harmonizer
-    generates them).
-
-    Notebook: 10_four_part_harmonization
-    """
-    text = text.strip().lower()
-    if text in VOICE_SETS:
-        return VOICE_SETS[text]
-    names = tuple(n.strip().capitalize() for n in text.split(","))
-    chosen = tuple(v for v in VOICES[1:] if v in names)
-    if sorted(names) == sorted(chosen) and chosen in VOICE_SETS.values():
-        return chosen
-    raise ValueError(f"no harmonizer generates the voices {text!r}: use alto (the alto under the melody) or "
-                     "satb (alto, tenor and bass)")
-
-
-def _voices_option(text: str) -> tuple[str, ...]:
-    try:
-        return parse_voices(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def key_option(text: str) -> tuple[int, str]:
-    """``--key "G minor"`` → ``(7, 'minor')`` (:func:`helpers.theory.parse_key_name`); a bad name is a usage
-    error (argparse's one line, exit 2).
-
-    Notebook: 11_harmonize_your_melody
-    """
-    from .theory import parse_key_name
-
-    try:
-        return parse_key_name(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def output_option(text: str) -> Path:
-    """``-o OUT``: a path whose suffix says the format (``.mid``/``.midi`` or ``.musicxml``/``.xml``); any other
-    suffix is a usage error.
-
-    Notebook: 11_harmonize_your_melody
-    """
-    from .harmonize.melody_io import output_format
-
-    try:
-        output_format(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    return Path(text)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
-
-
-def _temperature(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (a finite number), not {text}")
-    return value
-
-
-def bars_option(text: str) -> tuple[int, int]:
-    """``--bars 5-8`` → ``(5, 8)`` (``--bars 5`` → ``(5, 5)``; bar 0 is a pickup bar); anything else, or a first
-    bar after the last, is a usage error.
-
-    Notebook: 11_harmonize_your_melody
-    """
-    parts = text.replace("–", "-").split("-")
-    try:
-        if len(parts) not in (1, 2):
-            raise ValueError
-        first, last = int(parts[0]), int(parts[-1])
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"give bars as N-M (whole numbers, e.g. 5-8), not {text!r}") from None
-    if first < 0 or first > last:
-        raise argparse.ArgumentTypeError(f"bars {text}: the first bar must be 0 or more and not after the last")
-    return first, last
-
-
-def keep_option(text: str) -> tuple[str, ...]:
-    """``--keep bass`` (or ``alto,tenor``, any case and order) → the kept voices in score order; any other name
-    is a usage error.
-
-    Notebook: 11_harmonize_your_melody
-    """
-    names = [n.strip().capitalize() for n in text.split(",") if n.strip()]
-    wrong = [n for n in names if n not in VOICES[1:]]
-    if not names or wrong:
-        raise argparse.ArgumentTypeError(f"the voices to keep are alto, tenor or bass (comma-separated), not {text!r}")
-    return tuple(v for v in VOICES[1:] if v in names)
-
-
-def _transpose(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of semitones, not {text!r}") from None
-    if abs(value) > 24:
-        raise argparse.ArgumentTypeError(f"must lie between -24 and 24 semitones, not {value}")
-    return value
-
-
 def describe_key(melody) -> str:
     """The line ``harmonize`` prints about the key: the key used and where it came from, with the classifier's
     runners-up and their probabilities.
@@ -344,31 +240,6 @@ def describe_phrases(melody) -> str:
     return f"phrase endings at beats {', '.join(f'{e:g}' for e in melody.phrase_ends)} ({how})"
 
 
-def check_harmonize_options(args: argparse.Namespace) -> None:
-    """The ``harmonize`` options that cannot go together, as usage errors (argparse's message, exit 2), before any
-    file is read: a melody and ``--from`` (or neither), ``--bars`` without ``--from``, ``--from`` with nothing to
-    do, ``--keep`` with the alto harmonizer or keeping every voice while writing bars, sampling at temperature 0.
-
-    Notebook: 11_harmonize_your_melody
-    """
-    fail = args.usage_error
-    if (args.melody is None) == (args.from_setting is None):
-        fail("give one melody file, or --from SETTING to change an existing setting" if args.melody is None else
-             "give a melody file or --from SETTING, not both")
-    if args.bars and args.from_setting is None:
-        fail("argument --bars: it re-harmonizes bars of an existing setting, so it needs --from SETTING")
-    if args.from_setting is not None and not args.bars and args.transpose is None:
-        fail("argument --from: give --bars N-M (the bars to write again) or --transpose N")
-    if args.keep and args.voices == VOICE_SETS["alto"]:
-        fail("argument --keep: the alto harmonizer writes the alto alone; keeping voices needs --voices satb")
-    if args.keep and len(args.keep) == 3 and args.from_setting is None:
-        fail("argument --keep: keeping alto, tenor and bass leaves no voice to write")
-    if args.samples and args.temperature == 0:
-        fail("argument --temperature: --samples N draws samples, so it must be above 0 (leave it out for 1)")
-    if args.samples and args.from_setting is not None and not args.bars:
-        fail("argument --samples: --from with --transpose alone writes no new notes to sample")
-
-
 def cmd_harmonize(args: argparse.Namespace) -> int:
     """``harmonize MELODY``: write the melody with generated voices to a MIDI or MusicXML file (the suffix of
     ``-o`` decides), in the key notebook 08's classifier finds (or ``--key``); ``--samples N`` writes N sampled
@@ -383,16 +254,9 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
     """
     from . import harmonize as H
     from .harmonize import keep as K
-    from .harmonize.melody_io import (
-        alternatives,
-        check_range,
-        find_key,
-        harmonize_melody,
-        numbered_path,
-        read_melody,
-        setting_faults,
-        write_setting,
-    )
+    from .harmonize.melody import find_key, read_melody
+    from .harmonize.setting import alternatives, check_range, harmonize_melody, setting_faults
+    from .harmonize.writing import numbered_path, write_setting
     from .keyfinding import key_classifier, model_path
 
     check_harmonize_options(args)
@@ -495,17 +359,17 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train the 24-key classifier on all chorales (every transposition) and save it "
                                    f"to {Path('data') / 'models' / 'key_classifier.keras'}.")
     p.add_argument("--midi-folder", help="train on the chorale MIDI files in this folder instead of music21's")
-    p.add_argument("--steps", type=_positive_int, default=600, help="training steps (mini-batches of 256)")
+    p.add_argument("--steps", type=positive_int, default=600, help="training steps (mini-batches of 256)")
     p.add_argument("--output", help="where to save the model, a .keras file (default: "
                                     "data/models/key_classifier.keras)")
     p.set_defaults(func=cmd_train_key)
 
-    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI, MusicXML or ABC files from their notes",
+    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI, MusicXML, Humdrum or ABC files from their notes",
                        description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
                                    "key signature) by the classifier saved by python -m helpers train-key (else the "
                                    "one shipped with the course) with a key profile; a melody gets the key "
                                    "harmonize uses.")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".mid/.midi, .musicxml/.mxl/.xml/.krn or .abc")
+    p.add_argument("files", nargs="+", metavar="FILE", help=formats_read())
     p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras if train-key "
                                    "saved one, else the one shipped with the course)")
     p.set_defaults(func=cmd_key)
@@ -521,23 +385,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train_harmonizer)
 
     p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI, "
-                                         "MusicXML or ABC file",
+                                         "MusicXML, Humdrum or ABC file",
                        description="Harmonize a melody in the key that notebook 08's classifier finds in its notes "
                                    "(or --key); print the key and the phrase endings used; write MIDI or MusicXML.")
-    p.add_argument("melody", nargs="?", help="the melody: MIDI (.mid/.midi: the first track with notes), MusicXML "
-                                             "(.musicxml/.xml/.mxl: the first part) or ABC (.abc: the first tune); "
-                                             "with --keep, the parts under it too")
+    p.add_argument("melody", nargs="?", help=f"the melody ({formats_read()}): the first MIDI track or score part "
+                                             "with notes, the first tune of an ABC file; with --keep, the parts "
+                                             "under it too")
     p.add_argument("-o", "--output", type=output_option,
                    help="file to write, .mid/.midi or .musicxml/.xml (default: MELODY-harmonized.mid beside it)")
-    p.add_argument("--voices", type=_voices_option,
+    p.add_argument("--voices", type=voices_option,
                    help="voices to generate, the sets that have a harmonizer: alto (default) or satb (tracks "
                         "Soprano, Alto, Tenor, Bass; the default with --keep, and --from takes the setting's)")
     p.add_argument("--key", type=key_option, help='the key, e.g. "G minor" or "Bb major" (default: found from the '
                                                   "notes; a key signature in the file is not read)")
-    p.add_argument("--samples", type=_positive_int, metavar="N",
+    p.add_argument("--samples", type=positive_int, metavar="N",
                    help="write N different sampled settings, OUT-1, OUT-2, ... (temperature 1 unless given; "
                         "it must be above 0)")
-    p.add_argument("--temperature", type=_temperature, metavar="T",
+    p.add_argument("--temperature", type=temperature_option, metavar="T",
                    help="0 (default without --samples) writes the most likely setting; a finite number above 0 "
                         "samples (larger: freer)")
     p.add_argument("--keep", type=keep_option, metavar="VOICES",
@@ -549,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bars", type=bars_option, metavar="N-M",
                    help="with --from: write bars N to M again (bar 1 is the first full bar, 0 a pickup) and keep "
                         "every other note")
-    p.add_argument("--transpose", type=_transpose, metavar="N",
+    p.add_argument("--transpose", type=transpose_option, metavar="N",
                    help="move the written setting N semitones up (negative: down), key included")
     p.set_defaults(func=cmd_harmonize, usage_error=p.error)
     return parser

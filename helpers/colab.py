@@ -1,4 +1,5 @@
-"""Google Colab: the first code cell of every notebook and the "Open in Colab" links of the README.
+"""Google Colab: the first code cell of every notebook, the "Open in Colab" links of the README, and the files a
+learner uploads (:func:`uploaded_files`, notebook 11).
 
 The repository URL lives here and only here, and the version comes from ``helpers.__version__`` (written once):
 the cell installs the course at the tag of the version its notebooks were written for, not whatever the default
@@ -39,3 +40,19 @@ def colab_link(notebook: str) -> str:
     """
     path = REPO_URL.removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{path}/blob/{TAG}/notebooks/{notebook}.ipynb"
+
+
+def uploaded_files(value) -> list[tuple[str, bytes]]:
+    """``(file name, content)`` of every file in the ``value`` of an ``ipywidgets.FileUpload``, whichever
+    ipywidgets made it: 7.x gives a dict ``{name: {"metadata": ..., "content": bytes}}``, 8.x a tuple of dicts
+    ``{"name": ..., "content": memoryview, ...}``; ``google.colab.files.upload()`` returns ``{name: bytes}``, read
+    alike. Empty when nothing was uploaded.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    if not value:
+        return []
+    if isinstance(value, dict):
+        return [(str(name), bytes(item["content"] if isinstance(item, dict) else item))
+                for name, item in value.items()]
+    return [(str(item["name"]), bytes(item["content"])) for item in value]

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .abc import parse_abc
 from .errors import InputError
 from .midi import Voice
 from .paths import data_dir
-from .readers import parse_abc, part_to_voice, pickup_beats, score_pickup
+from .readers import part_to_voice, pickup_beats, score_pickup
 
 #: The collections the phrase finder learns from and is judged on (notebook 11).
 COLLECTIONS = ("han1", "han2", "ballad30", "ballad40", "ballad50", "ballad60", "ballad70", "ballad80",
@@ -28,7 +29,7 @@ COLLECTIONS = ("han1", "han2", "ballad30", "ballad40", "ballad50", "ballad60", "
 #: The collections held out from the phrase-ending finder's and the melody key finder's training and choices,
 #: where ``bench/phrases.py``, ``bench/keys.py`` and notebook 09 judge them.
 TEST_COLLECTIONS = ("han2", "boehme20")
-CACHE_VERSION = 2  # 2: ABC accidentals hold to the bar line (helpers.readers.parse_abc)
+CACHE_VERSION = 2  # 2: ABC accidentals hold to the bar line (helpers.abc.parse_abc)
 _FIELD = re.compile(r"^\s*[A-Za-z]:")
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11, "H": 11}
 #: Text in a body line that holds no note: comments, chord symbols and annotations, decorations, inline fields,

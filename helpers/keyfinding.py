@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ from .midi import Voice
 from .paths import models_dir
 from .pianoroll import STEPS_PER_BEAT, n_steps_of, pitch_class_histogram, voice_to_pianoroll
 from .readers import read_voices  # noqa: F401  (notebook 08 reads files with kf.read_voices)
+from .stats import cross_validate, fold_accuracies, grouped_folds  # noqa: F401  (notebook 08 calls them kf.*)
 from .theory import MODES, key_number, key_of_number, signature_keys, signature_tonic, transpose_key_number
 
 #: The class of a key among the 24 is its key number (:func:`helpers.theory.key_number`); notebook 08 calls them
@@ -305,49 +306,6 @@ def predict_keys(model, X: np.ndarray) -> np.ndarray:
     return key_probabilities(model, X).argmax(axis=1)
 
 
-# ------------------------------------------------------------------------------------------------- evaluation
-
-def grouped_folds(groups: np.ndarray, labels: np.ndarray, n_splits: int = 5,
-                  seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(train_index, test_index)`` pairs of a grouped, stratified k-fold split: each melody group lies wholly in
-    one test fold, and each fold keeps about the overall share of each label (scikit-learn's StratifiedGroupKFold,
-    shuffled with ``seed``).
-
-    Notebook: 08_key_classification
-    """
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return list(cv.split(np.zeros(len(labels)), labels, groups))
-
-
-def cross_validate(train_and_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int,
-                   folds: Sequence[tuple[np.ndarray, np.ndarray]], progress: str | None = None) -> np.ndarray:
-    """Out-of-fold predictions: for each fold, ``train_and_predict(train_index, test_index)`` trains on the
-    training pieces and returns its predictions for the test pieces. Returns ``n`` predictions, each made by a
-    model that saw neither that piece nor any piece on the same melody. ``progress``: a label for a progress bar
-    over the folds (for long runs), none by default.
-
-    Notebook: 08_key_classification
-    """
-    from tqdm.auto import tqdm
-
-    out = np.full(n, -1, dtype=int)
-    for train, test in tqdm(folds, desc=progress, unit="fold", disable=progress is None):
-        out[test] = train_and_predict(train, test)
-    return out
-
-
-def fold_accuracies(predicted: np.ndarray, truth: np.ndarray,
-                    folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Accuracy on each test fold (their mean and spread are the cross-validated figure).
-
-    Notebook: 08_key_classification
-    """
-    predicted, truth = np.asarray(predicted), np.asarray(truth)
-    return np.array([np.mean(predicted[test] == truth[test]) for _, test in folds])
-
-
 # -------------------------------------------------------------------------------------------------- baselines
 
 def final_chord_mode(chorale: Chorale) -> str | None:
@@ -477,37 +435,6 @@ def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
     return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
 
 
-def transposed_key_probabilities(model, X: np.ndarray) -> np.ndarray:
-    """``(n, 24)``: the classifier's key probabilities averaged over the 12 transpositions of each row of ``X``
-    (rows of :func:`features`): the row moved up ``r`` semitones is classified, and its probabilities are moved back
-    down ``r`` before averaging. The classifier was trained on all 12 transpositions, so it should answer alike
-    in every key; averaging makes it do so exactly (a melody in G gets the answer its copy in F gets, moved up a
-    tone).
-
-    Notebook: 11_harmonize_your_melody
-    """
-    X = np.asarray(X, dtype="float32")
-    keys = np.arange(24)
-    total = np.zeros((len(X), 24))
-    for r in range(12):
-        total += key_probabilities(model, rotate(X, r))[:, transpose_key_number(keys, r)]
-    return total / 12
-
-
-def rank_keys(model, voices: Sequence[Voice], n: int = 3, transpositions: bool = True) -> list[tuple[int, str, float]]:
-    """The ``n`` keys the trained classifier finds most likely for these notes (their :func:`features`; no key
-    signature is read), best first, as ``(tonic, mode, probability)``. With ``transpositions`` (the default) the
-    probabilities are averaged over the 12 transpositions of the notes (:func:`transposed_key_probabilities`);
-    without, they are the classifier's own (:func:`key_probabilities`, whose best key is :func:`detect_key`'s).
-
-    Notebook: 11_harmonize_your_melody
-    """
-    X = features(voices)[None]
-    probs = (transposed_key_probabilities(model, X) if transpositions else key_probabilities(model, X))[0]
-    best = np.argsort(-probs, kind="stable")[:n]
-    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
-
-
 def train_and_save_key_classifier(path: str | os.PathLike | None = None, steps: int = 600):
     """Train the key classifier on every chorale of :func:`helpers.chorales.load_chorales` (as ``python -m helpers
     train-key`` does) and save it (default: :func:`model_path`); return the model.
@@ -545,109 +472,17 @@ def key_classifier(path: str | os.PathLike | None = None, train: bool = True):
     return train_and_save_key_classifier(path)
 
 
-# ------------------------------------------------------------------------- the key of a melody (issue 20)
+# ---------------------------------------------------------------- names that moved (notebooks 09-11 call them kf.*)
 
-#: The music21 profile the melody key finder combines with the classifier (:func:`melody_key_probabilities`), and
-#: the weight of its correlations against the classifier's log-probabilities; both chosen by ``bench/keys.py`` on
-#: tunes it does not test on (the Essen collections outside its test collections, and the training chorales'
-#: sopranos judged by classifiers that did not see them), then frozen here.
-MELODY_PROFILE = "key.temperley"
-PROFILE_WEIGHT = 20.0
+#: Names of :mod:`helpers.melodykey` that notebooks 09–11 reach as ``kf.NAME`` (kept until they import
+#: ``helpers.melodykey``; read lazily, as melodykey imports this module).
+_MOVED_TO_MELODYKEY = ("PROFILE_WEIGHT", "profile_weights", "rank_keys", "rank_melody_keys",
+                       "transposed_key_probabilities")
 
 
-def duration_histogram(voices: Sequence[Voice]) -> np.ndarray:
-    """Twelve numbers (index 0 = C): how many beats each pitch class sounds in ``voices``, every note for its exact
-    length, as music21's key finders weigh a stream (no grid). Raises :class:`InputError` if there are no notes.
+def __getattr__(name: str):
+    if name in _MOVED_TO_MELODYKEY:
+        from . import melodykey
 
-    Notebook: 09_harmonization
-    """
-    voices = _voices_of(voices)
-    return sum(np.bincount(np.asarray(v.pitches, dtype=np.int64) % 12, weights=v.ends - v.starts, minlength=12)
-               for v in voices)
-
-
-def profile_weights(method: str = MELODY_PROFILE) -> np.ndarray:
-    """``(2, 12)``: the major and minor key profiles of music21's key finder ``method`` (see
-    :data:`MUSIC21_FINDERS`), for the key of C. Raises ValueError for a name music21 does not know.
-
-    Notebook: 09_harmonization
-    """
-    from music21.analysis.discrete import analysisClassFromMethodName
-
-    analyser = analysisClassFromMethodName(method)
-    if analyser is None:
-        raise ValueError(f"music21 has no key finder called {method!r}")
-    a = analyser()
-    return np.array([a.getWeights("major"), a.getWeights("minor")], dtype=float)
-
-
-def profile_correlations(histogram: np.ndarray, method: str = MELODY_PROFILE) -> np.ndarray:
-    """``(24,)``: the correlation of a pitch-class histogram with each key's profile (music21's key finder
-    ``method``), indexed by :func:`key_index`. The best is the key music21's ``analyze(method)`` names (music21
-    computes the same correlations; ``tests/test_keyfinding.py`` checks it); a flat histogram correlates 0 with
-    every key.
-
-    Notebook: 09_harmonization
-    """
-    h = np.asarray(histogram, dtype=float)
-    w = profile_weights(method)
-    keys = np.arange(24)
-    profiles = np.stack([np.roll(w[k // 12], k % 12) for k in keys])  # key number k: tonic k % 12, mode k // 12
-    hc, pc = h - h.mean(), profiles - profiles.mean(axis=1, keepdims=True)
-    denominator = np.sqrt((hc ** 2).sum() * (pc ** 2).sum(axis=1))
-    return np.divide(pc @ hc, denominator, out=np.zeros(24), where=denominator > 0)
-
-
-def melody_key_probabilities(classifier, voices: Sequence[Voice], weight: float = PROFILE_WEIGHT,
-                             method: str = MELODY_PROFILE) -> np.ndarray:
-    """``(24,)``: how likely each key (:func:`key_index`) is for these notes, by the melody key finder: the key
-    classifier's probabilities averaged over the 12 transpositions (:func:`transposed_key_probabilities`) times
-    ``exp(weight * r)``, where ``r`` is the key's correlation with music21's profile ``method``
-    (:func:`profile_correlations` of :func:`duration_histogram`), normalised to sum to 1. ``weight`` 0 is the
-    classifier alone; a large weight is the profile alone, the classifier breaking its ties.
-
-    Notebook: 09_harmonization
-    """
-    p = transposed_key_probabilities(classifier, features(voices)[None])[0]
-    r = profile_correlations(duration_histogram(voices), method)
-    score = np.log(np.maximum(p, 1e-12)) + weight * r
-    score = np.exp(score - score.max())
-    return score / score.sum()
-
-
-def rank_melody_keys(voices: Sequence[Voice], classifier=None, n: int = 3) -> list[tuple[int, str, float]]:
-    """The key of a melody as the course finds it everywhere (``python -m helpers harmonize`` and ``key``,
-    :func:`helpers.harmonize.find_key`, notebooks 09–11): the ``n`` most likely keys by
-    :func:`melody_key_probabilities`, best first, as ``(tonic, mode, probability)``: the key and its runners-up.
-    ``classifier`` defaults to :func:`key_classifier` (the saved one, else the shipped one). No key signature is
-    read. Raises :class:`InputError` if there are no notes.
-
-    Notebook: 09_harmonization
-    """
-    probs = melody_key_probabilities(classifier if classifier is not None else key_classifier(), voices)
-    best = np.argsort(-probs, kind="stable")[:n]
-    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
-
-
-def rank_file_keys(path: str | os.PathLike, classifier=None, n: int = 3) -> list[tuple[int, str, float]]:
-    """The key of a file as ``python -m helpers key`` names it, best first with runners-up (as
-    :func:`rank_melody_keys`). A melody (an ABC tune; a MIDI or MusicXML file of one line) is read as ``python -m
-    helpers harmonize`` reads it (:func:`helpers.harmonize.read_melody`), so both commands name the same key; a
-    file of several voices or chords (a chorale) is judged on all its notes (:func:`helpers.readers.read_voices`).
-    Raises :class:`InputError` naming the file for anything unreadable.
-
-    Notebook: 09_harmonization
-    """
-    from .harmonize.melody_io import read_melody
-    from .readers import ABC_SUFFIXES
-
-    path = Path(path)
-    if path.suffix.lower() in ABC_SUFFIXES:
-        return rank_melody_keys([read_melody(path, find=False).voice], classifier, n)
-    voices = [v for v in read_voices(path) if len(v)]
-    if len(voices) == 1:
-        try:
-            voices = [read_melody(path, find=False).voice]
-        except InputError:  # chords in the one track: not a melody the harmonizer takes, but it has a key
-            pass
-    return rank_melody_keys(voices, classifier, n)
+        return getattr(melodykey, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

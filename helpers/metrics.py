@@ -10,8 +10,8 @@ Conventions (stated here once, used by the notebooks):
 * *interval class*: ``|upper - lower| mod 12`` of the real pitches, so crossed voices keep their interval.
 * *consonant* interval classes, in two contexts (:mod:`helpers.voiceleading`): between two upper voices inside
   four parts unison/octave, thirds, perfect fourth, perfect fifth, sixths (0, 3, 4, 5, 7, 8, 9 semitones modulo
-  12, :data:`CONSONANT_UPPER`); against the bass, and between two voices sung as a duet, the fourth counts as a
-  dissonance (:data:`CONSONANT_WITH_BASS`, ``context="duet"``).
+  12, :data:`CONSONANT_IN_FOUR_PARTS`); against the bass, and between two voices sung as a duet, the fourth counts as a
+  dissonance (:data:`CONSONANT_IN_DUET`, ``context="duet"``).
 * *parallel fifths/octaves*: from one step to the next both voices move (in the same direction) and the interval
   class is a fifth (7) or an octave/unison (0) before and after. Rests break the chain. *Contrary* fifths/octaves:
   the same by contrary motion; *hidden* fifths/octaves: similar motion into a fifth or octave with the upper voice
@@ -33,16 +33,14 @@ from itertools import combinations
 import numpy as np
 
 from .pianoroll import REST, note_starts
-from .theory import scale_pitch_classes
+from .theory import scale_pitch_classes, spell_for_signature
 from .voiceleading import (
     CONSONANT_IN_DUET,
     CONSONANT_IN_FOUR_PARTS,
     LEAP,
     RULES,
-    antiparallel_motion,
     consonant_classes,
     crossed,
-    hidden_motion,
     interval_class,
     parallel_motion,
     pitch_class_mask,
@@ -51,10 +49,6 @@ from .voiceleading import (
     wide_spacing,
 )
 
-#: Consonant interval classes between upper voices inside four parts (the fourth is consonant).
-CONSONANT_UPPER = CONSONANT_IN_FOUR_PARTS
-#: Consonant interval classes against the bass, the same as in a duet (the fourth is a dissonance).
-CONSONANT_WITH_BASS = CONSONANT_IN_DUET
 #: Usual ranges of the four voices as taught for four-part writing (lowest and highest MIDI pitch, inclusive):
 #: soprano C4–G5, alto G3–D5, tenor C3–G4, bass E2–C4.
 USUAL_RANGES = {"Soprano": (60, 79), "Alto": (55, 74), "Tenor": (48, 67), "Bass": (40, 60)}
@@ -73,17 +67,6 @@ def _share(hits: int, total: int) -> float:
     return float(hits) / total if total else float("nan")
 
 
-def frame_accuracy(predicted: np.ndarray, true: np.ndarray) -> float:
-    """Share of steps where ``predicted`` has the same pitch (or rest) as ``true`` (any shape, same for both).
-
-    Notebook: 09_harmonization
-    """
-    predicted, true = np.asarray(predicted), np.asarray(true)
-    if predicted.shape != true.shape:
-        raise ValueError(f"shapes differ: {predicted.shape} and {true.shape}")
-    return _share(int((predicted == true).sum()), true.size)
-
-
 def both_sounding(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     """Boolean mask of the steps where neither voice rests.
 
@@ -93,7 +76,7 @@ def both_sounding(upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
     return sounding(upper, lower)
 
 
-def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER,
+def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_IN_FOUR_PARTS,
                     context: str | None = None) -> tuple[int, int]:
     """``(consonant steps, steps where both sound)``: interval class ``|upper - lower| mod 12`` in ``consonant``,
     or, given ``context`` (``"duet"``: the fourth is a dissonance; ``"four_parts"``: it is consonant), in that
@@ -109,7 +92,7 @@ def consonant_count(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[in
     return int(np.isin(ic, consonant).sum()), int(both.sum())
 
 
-def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_UPPER,
+def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = CONSONANT_IN_FOUR_PARTS,
                context: str | None = None) -> float:
     """Share of the steps where both voices sound whose interval class is consonant (NaN if they never do):
     in ``consonant``, or in ``context`` (``"duet"`` or ``"four_parts"``) if given. Parallel fourths are fully
@@ -118,23 +101,6 @@ def consonance(upper: np.ndarray, lower: np.ndarray, consonant: Sequence[int] = 
     Notebook: 09_harmonization
     """
     return _share(*consonant_count(upper, lower, consonant, context))
-
-
-def crossing_count(upper: np.ndarray, lower: np.ndarray) -> tuple[int, int]:
-    """``(crossed steps, steps where both sound)``: the lower voice strictly above the upper one.
-
-    Notebook: 09_harmonization
-    """
-    upper, lower = _pair(upper, lower)
-    return int(crossed(upper, lower).sum()), int(both_sounding(upper, lower).sum())
-
-
-def crossing(upper: np.ndarray, lower: np.ndarray) -> float:
-    """Share of the steps where both sound with the lower voice above the upper one (NaN if never both).
-
-    Notebook: 09_harmonization
-    """
-    return _share(*crossing_count(upper, lower))
 
 
 def event_count(mask: np.ndarray) -> int:
@@ -204,27 +170,6 @@ def parallel_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) ->
     return int(parallel_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,)).sum())
 
 
-def contrary_count(upper: np.ndarray, lower: np.ndarray, interval_class: int) -> int:
-    """Number of consecutive fifths (7) or octaves/unisons (0) by contrary motion between two voices
-    (:func:`helpers.voiceleading.antiparallel_motion`): a fifth to a twelfth, an octave to a unison, ...
-
-    Notebook: 10_four_part_harmonization
-    """
-    upper, lower = _pair(upper, lower)
-    return int(antiparallel_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,)).sum())
-
-
-def hidden_count(upper: np.ndarray, lower: np.ndarray, interval_class: int, leap: int = LEAP) -> int:
-    """Number of hidden (direct) fifths (7) or octaves/unisons (0): both voices move the same way into that
-    interval class from another one and the upper voice leaps (``leap`` semitones or more;
-    :func:`helpers.voiceleading.hidden_motion`). A fault between the outer voices; pass soprano and bass.
-
-    Notebook: 10_four_part_harmonization
-    """
-    upper, lower = _pair(upper, lower)
-    return int(hidden_motion(upper[:-1], lower[:-1], upper[1:], lower[1:], (interval_class,), leap).sum())
-
-
 def rule_counts(upper: np.ndarray, lower: np.ndarray) -> dict[str, int]:
     """Counts of every motion rule of :data:`helpers.voiceleading.RULES` between two voices: parallel, contrary
     and hidden fifths and octaves (hidden ones judged for this pair whatever it is).
@@ -235,48 +180,6 @@ def rule_counts(upper: np.ndarray, lower: np.ndarray) -> dict[str, int]:
     return {rule: int(events.sum()) for rule, events in rule_events(upper, lower).items()}
 
 
-def music21_parallel_count(upper: np.ndarray, lower: np.ndarray, same_direction: bool = True) -> tuple[int, int]:
-    """``(fifths, unisons/octaves)`` from one step to the next as music21's ``VoiceLeadingQuartet`` judges them
-    (``parallelFifth``, ``parallelUnisonOrOctave``), over the step transitions where both voices sound and one
-    moves. music21 also flags fifths and octaves reached by *contrary* motion; ``same_direction=True`` keeps only
-    motions it calls similar, the definition of :func:`parallel_count`. A slow cross-check for notebook 10;
-    music21 spells pitches from MIDI numbers, so a fifth it spells as a diminished sixth does not count.
-
-    Notebook: 10_four_part_harmonization
-    """
-    from music21 import note, voiceLeading
-
-    upper, lower = _pair(upper, lower)
-    both = both_sounding(upper, lower)
-    fifths = octaves = 0
-    for t in np.flatnonzero(both[1:] & both[:-1] & ((np.diff(upper) != 0) | (np.diff(lower) != 0))):
-        q = voiceLeading.VoiceLeadingQuartet(note.Note(midi=int(upper[t])), note.Note(midi=int(upper[t + 1])),
-                                             note.Note(midi=int(lower[t])), note.Note(midi=int(lower[t + 1])))
-        if same_direction and not q.similarMotion():
-            continue
-        fifths += bool(q.parallelFifth())
-        octaves += bool(q.parallelUnisonOrOctave())
-    return fifths, octaves
-
-
-_LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-
-
-def music21_pitch_name(midi: int, sharps: int = 0) -> str:
-    """music21's name of a MIDI pitch spelled for a key signature of ``sharps`` sharps (negative: flats): the
-    twelve pitch classes take the names from 3 fifths below the key's major tonic to 8 above (in C: E♭ B♭ F C G D
-    A E B F♯ C♯ G♯, music21's own default), so the fifths of the key and of its minor's leading tone are spelled
-    as perfect fifths. Returns e.g. ``"G#4"`` or ``"E-5"``.
-
-    Notebook: 10_four_part_harmonization
-    """
-    first = sharps - 3  # position on the line of fifths, C = 0, G = 1, F = -1
-    k = first + (7 * (int(midi) % 12) - first) % 12  # 7 is its own inverse modulo 12
-    letter, alter = "FCGDAEB"[(k + 1) % 7], (k + 1) // 7
-    octave = (int(midi) - alter - _LETTER_PC[letter]) // 12 - 1
-    return letter + ("#" * alter if alter > 0 else "-" * -alter) + str(octave)
-
-
 def music21_rule_events(upper: np.ndarray, lower: np.ndarray, sharps: int = 0,
                         leap: int = LEAP) -> dict[str, np.ndarray]:
     """The motion rules of :func:`helpers.voiceleading.rule_events` as music21's
@@ -285,7 +188,7 @@ def music21_rule_events(upper: np.ndarray, lower: np.ndarray, sharps: int = 0,
     octaves are ``parallelFifth()`` / ``parallelUnisonOrOctave()`` with ``similarMotion()``, contrary ones the same
     with ``contraryMotion()`` (music21's antiparallel motion), hidden ones ``hiddenFifth()`` / ``hiddenOctave()``
     with the upper voice moving ``leap`` semitones or more (music21 itself does not ask for a leap). Pitches are
-    spelled for a key signature of ``sharps`` (:func:`music21_pitch_name`); music21 judges spelled intervals, so a
+    spelled for a key signature of ``sharps`` (:func:`helpers.theory.spell_for_signature`); music21 judges spelled intervals, so a
     fifth it spells as a diminished sixth does not count. Slow (a cross-check): ``{rule: bool array of length
     steps - 1}``.
 
@@ -300,7 +203,7 @@ def music21_rule_events(upper: np.ndarray, lower: np.ndarray, sharps: int = 0,
 
     def n(m: int) -> note.Note:
         if m not in notes:
-            notes[m] = note.Note(music21_pitch_name(m, sharps))
+            notes[m] = note.Note(spell_for_signature(m, sharps).music21_name)
         return notes[m]
 
     for t in np.flatnonzero(both[1:] & both[:-1] & ((np.diff(upper) != 0) | (np.diff(lower) != 0))):
@@ -350,7 +253,7 @@ def in_scale_count(pitch: np.ndarray, tonic: int, mode: str, onset: np.ndarray |
 
 
 def pair_report(upper: np.ndarray, lower: np.ndarray, steps_per_beat: int,
-                consonant: Sequence[int] = CONSONANT_UPPER, max_interval: int = 12) -> dict[str, float]:
+                consonant: Sequence[int] = CONSONANT_IN_FOUR_PARTS, max_interval: int = 12) -> dict[str, float]:
     """Counts for one pair of voices (used by :func:`harmony_report`; pool them with :func:`pool_reports`).
 
     Keys: ``both`` (steps where both sound), ``consonant`` (steps consonant in ``consonant``),
@@ -365,7 +268,7 @@ def pair_report(upper: np.ndarray, lower: np.ndarray, steps_per_beat: int,
     cons, both = consonant_count(upper, lower, consonant)
     rules = rule_counts(upper, lower)
     return {"both": both, "consonant": cons, "consonant_duet": consonant_count(upper, lower, context="duet")[0],
-            "crossed": crossing_count(upper, lower)[0],
+            "crossed": int(crossed(upper, lower).sum()),
             "wide": spacing_count(upper, lower, max_interval)[0], "crossings": crossing_events(upper, lower),
             "wide_spans": spacing_events(upper, lower, max_interval),
             "fifths": rules["parallel_fifths"], "octaves": rules["parallel_octaves"],
@@ -404,7 +307,7 @@ def harmony_report(pitches: Mapping[str, np.ndarray], tonic: int, mode: str, ste
     ``pitches`` maps voice names to step sequences, highest voice first (the order gives upper/lower in each
     pair). ``true`` (optional) gives the reference sequences for frame accuracy; if it holds every voice, the
     report also has ``"chord"``: ``{"matching", "steps"}`` (:func:`chord_match_count`). Pairs that involve
-    ``bass`` use :data:`CONSONANT_WITH_BASS`. Voices named in ``ranges`` (default :data:`USUAL_RANGES`) count
+    ``bass`` use :data:`CONSONANT_IN_DUET`. Voices named in ``ranges`` (default :data:`USUAL_RANGES`) count
     their notes outside that range.
 
     Notebook: 09_harmonization
@@ -419,7 +322,7 @@ def harmony_report(pitches: Mapping[str, np.ndarray], tonic: int, mode: str, ste
         voices[n]["beats"] = len(np.asarray(pitches[n])) / steps_per_beat
     pairs = {}
     for up, low in combinations(names, 2):
-        consonant = CONSONANT_WITH_BASS if bass in (up, low) else CONSONANT_UPPER
+        consonant = CONSONANT_IN_DUET if bass in (up, low) else CONSONANT_IN_FOUR_PARTS
         pairs[(up, low)] = pair_report(pitches[up], pitches[low], steps_per_beat, consonant)
     report = {"voices": voices, "pairs": pairs}
     if all(n in true for n in names):

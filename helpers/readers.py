@@ -13,6 +13,11 @@ Ties are merged and grace notes (no duration) dropped. Times are quarter-note be
 :func:`helpers.midi.load_midi` and :func:`helpers.midi.midi_to_voices` (one voice per track, beats whatever the
 tempo); metre, tempo and key signature come from its first events (:func:`midi_time_signature`,
 :func:`midi_tempo`, :func:`midi_key`); a pickup from where the first note starts (:func:`pickup_beats`).
+
+**Any file.** :data:`FORMATS` is the one table of the music files the course reads; :func:`file_format` names a
+file's format from it and :func:`read_score` parses any that is not MIDI (MusicXML, ABC through
+:mod:`helpers.abc`, Humdrum). :func:`read_voices` (the ``key`` command, notebook 08) and
+:func:`helpers.harmonize.read_melody` (``harmonize``) both dispatch through them.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from .errors import InputError
 from .midi import Voice, load_midi, midi_to_voices
 from .theory import key_of_number
 
-#: Suffixes read as MIDI files and as scores (through music21).
-MIDI_SUFFIXES = (".mid", ".midi")
-SCORE_SUFFIXES = (".xml", ".mxl", ".musicxml", ".krn")
+#: Every music file the course reads (the commands, the chorale loader, notebooks), by suffix, and its format: MIDI
+#: through pretty_midi, the others through music21. The one table of file types: :func:`file_format` reads it.
+FORMATS = {".mid": "midi", ".midi": "midi", ".musicxml": "musicxml", ".xml": "musicxml", ".mxl": "musicxml",
+           ".krn": "humdrum", ".abc": "abc"}
 #: Chord policy of each chorale voice (see the module docstring).
 CHORALE_CHORDS = {"Soprano": "top", "Alto": "top", "Tenor": "bottom", "Bass": "bottom"}
 CHORD_POLICIES = ("all", "top", "bottom", "reject")
@@ -199,43 +205,157 @@ def midi_key(pm) -> tuple[int, str] | None:
     return key_of_number(pm.key_signature_changes[0].key_number)
 
 
+# ------------------------------------------------------------------------------------------------- MusicXML
+
+def _musicxml_text(path: Path) -> bytes:
+    """The MusicXML document of ``path``: the file itself, or the root file named in a compressed ``.mxl``'s
+    ``META-INF/container.xml``."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        container = ElementTree.fromstring(archive.read("META-INF/container.xml"))
+        rootfile = next(e.get("full-path") for e in container.iter() if e.tag.endswith("rootfile"))
+        return archive.read(rootfile)
+
+
+def with_drawn_ties(document: bytes) -> bytes | None:
+    """A MusicXML document in which every note whose tie is only drawn (``<notations><tied>`` without the
+    ``<tie>`` element that MusicXML uses for the sound, as some notation programs write it) also has ``<tie>``
+    of the same type, so that music21 ties it (it reads ``<tie>`` only, and would split a syncopated quarter
+    written as two tied eighths into two notes). None if no note needs it.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(document)
+    changed = False
+    for note in root.iter("note"):
+        if note.find("tie") is not None:
+            continue
+        drawn = [t.get("type") for t in note.iterfind("notations/tied") if t.get("type") in ("start", "stop")]
+        for position, kind in enumerate(sorted(set(drawn), key=("stop", "start").index)):
+            note.insert(position, ElementTree.Element("tie", type=kind))
+            changed = True
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) if changed else None
+
+
+def parse_musicxml(path: str | os.PathLike):
+    """A MusicXML file (``.musicxml``, ``.xml`` or compressed ``.mxl``) parsed by music21
+    (:func:`helpers.readers.parse_score`), with ties that are only drawn made ties (:func:`with_drawn_ties`), so a
+    note written as tied notes is one note. Raises :class:`InputError` naming the file if it is missing or
+    unreadable.
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from xml.etree.ElementTree import ParseError
+
+    path = Path(path)
+    try:
+        fixed = with_drawn_ties(_musicxml_text(path))
+    except (OSError, ParseError, KeyError, StopIteration, ValueError):
+        fixed = None  # parse_score reports what is wrong with the file
+    if fixed is None:
+        return parse_score(path)
+    from music21 import converter
+
+    try:
+        return converter.parse(fixed, format="musicxml")
+    except Exception as exc:  # music21 raises many types for files it cannot read
+        raise InputError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
+
+
 # ---------------------------------------------------------------------------------------------- any file
 
-def read_voices(path: str | os.PathLike) -> list[Voice]:
-    """The notes of a MIDI file (one voice per track) or a MusicXML/Humdrum score (one voice per part, every
-    note of a chord kept). Raises :class:`InputError` naming the file and the reason.
+def formats_read() -> str:
+    """The formats of :data:`FORMATS` with their suffixes, for a message: ``"MIDI .mid/.midi, MusicXML ..."``.
 
-    Notebook: 08_key_classification
+    Notebook: 11_harmonize_your_melody
+    """
+    names = {"midi": "MIDI", "musicxml": "MusicXML", "humdrum": "Humdrum", "abc": "ABC"}
+    by_format: dict[str, list[str]] = {}
+    for suffix, fmt in FORMATS.items():
+        by_format.setdefault(fmt, []).append(suffix)
+    return ", ".join(f"{names[fmt]} {'/'.join(suffixes)}" for fmt, suffixes in by_format.items())
+
+
+def file_format(path: str | os.PathLike) -> str:
+    """The format of a music file by its suffix (:data:`FORMATS`): ``"midi"``, ``"musicxml"``, ``"humdrum"`` or
+    ``"abc"``; a file with another suffix whose bytes start as a MIDI file does is ``"midi"``. Raises
+    :class:`InputError` naming the file for any other file (or a missing one with an unknown suffix).
+
+    Notebook: 11_harmonize_your_melody
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in SCORE_SUFFIXES and path.is_file():
-        score = parse_score(path)
-        voices = [part_to_voice(part, str(part.partName or part.id), "all") for part in score.parts or [score]]
-    else:
-        if suffix not in MIDI_SUFFIXES and path.is_file() and not path.read_bytes()[:4] == b"MThd":
-            raise InputError(path, f"'{suffix or 'no suffix'}' is neither MIDI (.mid) nor a score (.musicxml, .mxl, "
-                                   ".xml, .krn)")
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a folder, not a music file")
+    if path.is_file():
+        with open(path, "rb") as f:
+            if f.read(4) == b"MThd":
+                return "midi"
+    raise InputError(path, f"'{suffix or 'no suffix'}' is not a music file the course reads ({formats_read()})")
+
+
+def read_score(path: str | os.PathLike):
+    """A music21 score of a file that is not MIDI (:func:`file_format`): MusicXML with drawn ties made ties
+    (:func:`parse_musicxml`), the first tune of an ABC file (:func:`helpers.abc.parse_abc`) or a Humdrum score.
+    Raises :class:`InputError` naming the file for anything unusable, and ValueError for a MIDI file (read it with
+    :func:`helpers.midi.load_midi`).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from .abc import parse_abc
+
+    path = Path(path)
+    fmt = file_format(path)
+    if fmt == "midi":
+        raise ValueError(f"{path} is a MIDI file: read it with helpers.midi.load_midi")
+    if fmt == "musicxml":
+        return parse_musicxml(path)
+    if fmt == "abc":
+        if not path.is_file():
+            raise InputError(path, "no such file")
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise InputError(path, f"cannot read it ({exc.strerror})") from exc
+        return parse_abc(text, path)
+    return parse_score(path)
+
+
+def score_parts(score) -> list:
+    """The parts of a music21 score that hold notes, top to bottom (the score itself if it has no parts).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    return [p for p in getattr(score, "parts", None) or [score] if len(p.flatten().notes)]
+
+
+def read_voices(path: str | os.PathLike) -> list[Voice]:
+    """The notes of any music file the course reads (:data:`FORMATS`): one voice per MIDI track or score part
+    with notes, every note of a chord kept. Raises :class:`InputError` naming the file and the reason.
+
+    Notebook: 08_key_classification
+    """
+    if file_format(path) == "midi":
         voices = midi_to_voices(load_midi(path))
-    if not any(len(v) for v in voices):
+    else:
+        voices = [part_to_voice(part, str(part.partName or part.id), "all") for part in score_parts(read_score(path))]
+    voices = [v for v in voices if len(v)]
+    if not voices:
         raise InputError(path, "no notes")
     return voices
 
 
-
 # ------------------------------------------------------------------------------------ melodies typed as text
-
-#: The two text notations a melody may be typed or pasted in (notebook 11), and the suffix of an ABC file.
-TEXT_FORMATS = ("tinyNotation", "abc")
-ABC_SUFFIXES = (".abc",)
-#: ABC decorations that mark a fermata (``H`` is the short form); music21's ABC reader drops them all.
-_ABC_FERMATAS = re.compile(r"^[!+](inverted)?fermata[!+]$")
-#: What :func:`_mark_abc_fermatas` leaves alone in a line of ABC music: text in quotes, ``!decorations!`` and
-#: ``+decorations+``, inline fields such as ``[K:G]``.
-_ABC_SKIP = re.compile(r'("[^"]*"|![^!\s]*!|\+[^+\s]*\+|\[[A-Za-z]:[^\]]*\])')
-_ABC_FIELD = re.compile(r"^\s*[A-Za-z+]:")
-_ABC_TUNE_START = re.compile(r"^\s*X:")
-
 
 def parse_tiny_notation(text: str, source: str | os.PathLike | None = None):
     """Parse a melody written in music21's tinyNotation (``"4/4 g4 g d' d' e' e' d'2"``; a leading
@@ -263,170 +383,6 @@ def parse_tiny_notation(text: str, source: str | os.PathLike | None = None):
             where = f"music21 could not read it ({type(exc).__name__}: {exc})"
         raise InputError(name, f"typo in tinyNotation: {where}") from exc
 
-
-def _mark_abc_fermatas(text: str, mark: str = "M") -> str:
-    """The ABC text with every fermata decoration of the music lines (``H``, ``!fermata!``, ``+fermata+``) written
-    as ``mark``: ``M``, a decoration music21 keeps (as a tenuto), or ``""`` to drop them (music21 would drop the
-    note after an ``H`` with it)."""
-    lines, in_body = [], False
-    for line in text.splitlines():
-        if _ABC_FIELD.match(line) or line.lstrip().startswith("%"):
-            in_body = in_body or line.lstrip().startswith("K:")
-            lines.append(line)
-            continue
-        if not in_body:
-            lines.append(line)
-            continue
-        parts = _ABC_SKIP.split(line)
-        lines.append("".join((mark if _ABC_FERMATAS.match(p) else p) if i % 2 else p.replace("H", mark)
-                             for i, p in enumerate(parts)))
-    return "\n".join(lines) + "\n"
-
-
-def _abc_default_length(text: str) -> str:
-    """ABC without an ``L:`` field means eighth notes (the ABC standard's default, for metres of 3/4 and more);
-    music21 refuses such a tune, so the field is written in after the ``X:`` line (or at the start)."""
-    if re.search(r"^\s*L:", text, re.M):
-        return text
-    head = re.search(r"^\s*X:.*$", text, re.M)
-    at = head.end() + 1 if head else 0
-    return text[:at] + "L:1/8\n" + text[at:]
-
-
-#: Characters a line of ABC music may hold outside quotes, ``!decorations!``, ``+decorations+`` and inline fields:
-#: notes, rests (z x Z X) and the spacer y, accidentals, octave marks, lengths, bar lines and repeats, ties, broken
-#: rhythm, chords, slurs and tuplets, grace notes, the standard's decoration shorthands (``. ~ H L M O P S T u v``),
-#: beaming (spaces and the backquote), voice overlay ``&`` and line continuation ``\``.
-_ABC_MUSIC_CHARS = frozenset("ABCDEFGabcdefgzxZXy^=_,'0123456789/|:[](){}-<>.~HLMOPSTuv &`\\\t")
-#: The declaration that makes music21 read a tune as the ABC standard 2.1 does (accidentals hold to the bar line).
-ABC_VERSION_LINE = "%abc-2.1"
-
-
-def check_abc_syntax(text: str, source: str | os.PathLike | None = None) -> None:
-    """Refuse junk in the music of an ABC tune that music21 would skip without a word: an unknown symbol (``@``,
-    ``#``, ``;`` ...; a letter that is not a note or a decoration is a typo), a ``]`` that closes no chord
-    (``]]``), a chord ``[`` not closed before the bar line, a slur ``(`` never closed or a ``)`` that closes none. Only the first tune's music is read (after its ``K:`` line, up to an empty
-    line or the next ``X:``); quotes, decorations, inline fields and ``%`` comments are skipped. Raises
-    :class:`InputError` (named ``source``, default ``"ABC"``) that names the line and column (counted from 1).
-
-    Notebook: 11_harmonize_your_melody
-    """
-    name = source if source is not None else "ABC"
-
-    def refuse(row: int, col: int, what: str) -> None:
-        raise InputError(name, f"junk in the ABC at line {row}, column {col}: {what}")
-
-    in_body, slurs, chord = False, [], None
-    for row, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if in_body and (not stripped or _ABC_TUNE_START.match(line)):
-            break  # the first tune ends here
-        if _ABC_FIELD.match(line) or stripped.startswith("%"):
-            in_body = in_body or stripped.startswith("K:")
-            continue
-        if not in_body:
-            continue
-        col = 0
-        while col < len(line):
-            ch = line[col]
-            if ch == "%":
-                break  # a comment to the end of the line
-            skip = _ABC_SKIP.match(line, col)
-            if skip:
-                col = skip.end()
-                continue
-            if ch in "\"!+":
-                refuse(row, col + 1, f"{ch!r} opens a text or decoration never closed on its line")
-            if ch.isalpha() and ch not in _ABC_MUSIC_CHARS:
-                token = re.match(r"[A-Za-z][0-9/]*", line[col:]).group(0)
-                raise InputError(name, f"typo in the ABC at line {row}, column {col + 1}: {token!r} is not a note "
-                                       "(notes are A–G and a–g, with , and ' for octaves, ^ _ = for accidentals, a "
-                                       "number or / for the length)")
-            if ch not in _ABC_MUSIC_CHARS:
-                refuse(row, col + 1, f"{ch!r} is not an ABC symbol")
-            if ch == "|" and chord is not None:
-                refuse(*chord, "a chord '[' not closed before the bar line")
-            before, after = line[col - 1:col], line[col + 1:col + 2]
-            if ch == "[" and not (after == "|" or after.isdigit()):  # [| is a bar line, [1 an ending
-                if chord is not None:
-                    refuse(row, col + 1, "'[' inside a chord")
-                chord = (row, col + 1)
-            elif ch == "]" and chord is not None:
-                chord = None
-            elif ch == "]" and before != "|":  # |] is a bar line
-                refuse(row, col + 1, "']' closes no chord")
-            elif ch == "(" and not after.isdigit():  # (3 is a triplet
-                slurs.append((row, col + 1))
-            elif ch == ")":
-                if not slurs:
-                    refuse(row, col + 1, "')' closes no slur")
-                slurs.pop()
-            col += 1
-        if chord is not None:
-            refuse(*chord, "a chord '[' never closed on its line")
-    if slurs:
-        refuse(*slurs[-1], "a slur '(' never closed")
-
-
-def _parse_abc_once(text: str, name: str, original: str | None = None):
-    import contextlib
-    import io
-
-    from music21 import converter, stream
-
-    warnings = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(warnings):
-            score = converter.parse(text, format="abc")
-    except Exception as exc:  # music21's ABC reader raises many types for text it cannot read
-        reason = str(exc).split(". tPrev")[0]
-        raise InputError(name, f"typo in the ABC: music21 could not read it ({type(exc).__name__}: {reason})") from exc
-    bad = re.search(r"Could not get pitch information from note:\s*(\S+?),? assuming", warnings.getvalue())
-    if bad:
-        token = bad.group(1)
-        lines = [n for n, line in enumerate((original or text).splitlines(), 1)
-                 if token in line and not _ABC_FIELD.match(line)]
-        where = f" in line {lines[0]}" if lines else ""
-        raise InputError(name, f"typo in the ABC{where}: {token!r} is not a note (notes are A–G and a–g, with , "
-                               "and ' for octaves, ^ _ = for accidentals, a number or / for the length)")
-    if isinstance(score, stream.Opus):  # several tunes (X: fields): the first one
-        if not len(score.scores):
-            raise InputError(name, "no tune in the ABC text (a tune starts with an X: line)")
-        score = score.scores[0]
-    return score
-
-
-def parse_abc(text: str, source: str | os.PathLike | None = None):
-    """Parse an ABC tune (the first if the text holds several) into a music21 score whose fermata notes carry a
-    ``music21.expressions.Fermata``, as in MusicXML (music21's own ABC reader drops fermatas; the fermata
-    decorations ``H``, ``!fermata!`` and ``+fermata+`` are found by parsing the tune a second time with them
-    written as a decoration it keeps). The tune is read as the ABC standard 2.1 says, whatever its header: an
-    accidental holds to the end of the bar (music21 does so only for a file that declares ``%abc-2.1``, so the
-    declaration is put first), over the key signature. A tune without ``L:`` gets the standard's eighth notes.
-    Junk music21 would skip (:func:`check_abc_syntax`) or a typo music21 reports raises :class:`InputError` (named
-    ``source``, default ``"ABC"``) that names its line.
-
-    Notebook: 11_harmonize_your_melody
-    """
-    from music21 import articulations, expressions
-
-    name = source if source is not None else "ABC"
-    check_abc_syntax(text, name)
-    original, text = text, f"{ABC_VERSION_LINE}\n{_abc_default_length(text)}"
-    plain_text, marked_text = _mark_abc_fermatas(text, ""), _mark_abc_fermatas(text, "M")
-    score = _parse_abc_once(plain_text, name, original)
-    if marked_text == plain_text:
-        return score
-    marked = _parse_abc_once(marked_text, name, original)
-    plain_notes, marked_notes = list(score.flatten().notes), list(marked.flatten().notes)
-    if len(plain_notes) != len(marked_notes):  # cannot happen for a decoration; keep the tune without fermatas
-        return score
-    for before, after in zip(plain_notes, marked_notes):
-        tenuto = [a for a in after.articulations if isinstance(a, articulations.Tenuto)]
-        if tenuto and not any(isinstance(a, articulations.Tenuto) for a in before.articulations):
-            after.articulations = [a for a in after.articulations if not isinstance(a, articulations.Tenuto)]
-            after.expressions.append(expressions.Fermata())
-    return marked
 
 
 def grace_notes(part, offset: float = 0.0) -> Voice:

@@ -1,13 +1,16 @@
-"""Looking: render voices as a short score in SVG with verovio, via music21's MusicXML (notebooks 07–10).
+"""Scores: voices as music21 scores, engraved in SVG with verovio (notebooks 07–11) or written as MusicXML.
 
-:func:`voices_to_score` builds a ``music21`` score from :class:`~helpers.midi.Voice` objects (soprano and alto on a
-treble staff, tenor and bass on a bass staff when there are four voices); :func:`score_svg` engraves it with
-verovio; :func:`show_score` returns an ``IPython.display.SVG`` for a notebook.
+:func:`voices_to_score` builds a ``music21`` score from :class:`~helpers.midi.Voice` objects, every note as
+written and spelt in the key, with grace notes and Roman numerals (:func:`chord_numeral`) if asked: the one score
+builder, for the notebooks' figures and the MusicXML ``harmonize`` writes. :func:`score_svg` engraves a score
+with verovio; :func:`show_score` returns an ``IPython.display.SVG`` for a notebook.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 
@@ -18,18 +21,61 @@ from .theory import spell, spell_line
 CLEFS = {"Soprano": "treble", "Alto": "treble", "Tenor": "treble8vb", "Bass": "bass"}
 
 
-def _quantise(x: np.ndarray, grid: int = 12) -> np.ndarray:
-    """Round beats to 1/``grid`` of a beat so that every duration is notatable."""
-    return np.round(np.asarray(x) * grid) / grid
+def _notatable(beats: float) -> Fraction:
+    """A time in beats as a fraction music21 can notate: exact for values like 1/3 or 1/32 (within 1e-6), else
+    rounded to 1/48 of a beat (a played MIDI file)."""
+    f = Fraction(float(beats)).limit_denominator(240)
+    return f if abs(float(f) - beats) < 1e-6 else Fraction(round(beats * 48), 48)
+
+
+def _sounding_index(v: Voice, t: float) -> int | None:
+    i = int(np.searchsorted(v.starts, t + 1e-9, side="right")) - 1
+    return i if i >= 0 and v.ends[i] > t + 1e-9 else None
+
+
+def chord_numeral(names: Sequence[str], key) -> str:
+    """The Roman numeral of the chord of these pitches in a music21 ``Key``: music21's
+    ``roman.romanNumeralFromChord`` figure (``'V6'``, ``'ii65'``; a chromatic chord as a secondary dominant such as
+    ``'V7/V'`` when music21 finds one). ``names`` are music21 pitch names, highest voice
+    first. When the notes make no triad or seventh chord, one upper voice at a time is left out (the highest
+    first: a passing note of the melody is not part of the harmony) and the first triad or seventh chord found is
+    named; when none is, the numeral of the key's own triad on music21's root (an open fifth on G in G major is
+    ``'I'``, not music21's ``'i5'``).
+
+    Notebook: 11_harmonize_your_melody
+    """
+    from music21 import chord, roman
+
+    names = list(names)
+    tries = [names] + [names[:i] + names[i + 1:] for i in range(len(names) - 1)] if len(names) > 2 else [names]
+    for notes in tries:
+        c = chord.Chord(notes)
+        if c.isTriad() or c.isSeventh():
+            figure = roman.romanNumeralFromChord(c, key).figure
+            if any(sign in figure for sign in "#b-"):  # chromatic: a secondary dominant names it better (V7/V)
+                secondary = roman.romanNumeralFromChord(c, key, preferSecondaryDominants=True).figure
+                figure = secondary if "/" in secondary else figure
+            return figure
+    degree = key.getScaleDegreeFromPitch(chord.Chord(names).root())
+    if degree is None:  # a chromatic root: music21's own name
+        return roman.romanNumeralFromChord(chord.Chord(names), key).figure
+    return roman.RomanNumeral(degree, key).romanNumeral
 
 
 def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (4, 4),
-                    key: tuple[int, str] | None = None, anacrusis: float = 0.0, max_beats: float | None = None,
-                    title: str | None = None):
-    """A ``music21.stream.Score`` with one part per voice, cut after ``max_beats`` beats (whole bars kept).
+                    key: tuple[int, str] | None = None, anacrusis: float = 0.0, graces: Voice | None = None,
+                    numerals: bool = False, *, max_beats: float | None = None, title: str | None = None):
+    """A ``music21.stream.Score`` with one part per voice (the one score builder of the course: notebooks, the
+    MusicXML that ``harmonize`` writes), cut after ``max_beats`` beats (whole bars kept). Every note is written as
+    it is (:func:`_notatable`: exact for 1/3 or 1/32 of a beat, a played MIDI file rounded to 1/48); a pickup of
+    ``anacrusis`` beats stands after rests that fill its bar.
 
-    Notes are spelt in ``key`` ``(tonic, mode)`` by :func:`helpers.theory.spell`, each chromatic note by where its
-    voice goes next (C♯ in D minor, not D♭); without a key, as in C major.
+    Notes are spelt in ``key`` ``(tonic, mode)`` by :func:`helpers.theory.spell_line`, each chromatic note by where
+    its voice goes next (C♯ in D minor, not D♭); without a key, as in C major and with no key signature.
+    ``graces`` (zero-length notes) are written as grace notes in the first part. With ``numerals``, each note of
+    the lowest voice that starts on a beat carries the Roman numeral (:func:`chord_numeral`) of the chord sounding
+    there, as a lyric under it, unless the chord is the one named last (a chord held or repeated is named once;
+    notes between beats are passing).
 
     Notebook: 07_midi_and_pianorolls
     """
@@ -37,38 +83,47 @@ def voices_to_score(voices: Sequence[Voice], time_signature: tuple[int, int] = (
     from music21 import key as m21key
 
     tonic, mode = key if key is not None else (0, "major")
-
+    tonic_name = pitch.Pitch(spell(60 + tonic, tonic, mode).music21_name).name  # e.g. 'B-', 'F#'
+    m21_key = m21key.Key(tonic_name if mode == "major" else tonic_name.lower(), mode)
     bar = bar_beats(time_signature)
-    lead = (bar - anacrusis) % bar  # a pickup is written after rests that fill the rest of its bar
+    lead = _notatable((bar - anacrusis) % bar)
+    end_of_score = None
     if max_beats is not None:
-        max_beats = np.ceil((max_beats + lead) / bar) * bar - lead
+        end_of_score = _notatable(float(np.ceil((max_beats + float(lead)) / bar) * bar))
+    spelt = [spell_line(v.pitches, tonic, mode) for v in voices]
     score = stream.Score()
     if title:
         score.metadata = metadata.Metadata(title=title)
-    for v in voices:
+    for i, v in enumerate(voices):
         part = stream.Part()
         part.partName = v.name
         part.insert(0, meter.TimeSignature(f"{time_signature[0]}/{time_signature[1]}"))
         if key is not None:
-            tonic_name = pitch.Pitch(spell(60 + tonic, tonic, mode).music21_name).name  # e.g. 'B-', 'F#'
-            part.insert(0, m21key.Key(tonic_name if mode == "major" else tonic_name.lower(), mode))
-        c = CLEFS.get(v.name)
-        if c == "treble":
-            part.insert(0, clef.TrebleClef())
-        elif c == "treble8vb":
-            part.insert(0, clef.Treble8vbClef())
-        elif c == "bass":
-            part.insert(0, clef.BassClef())
-        starts, ends = _quantise(v.starts) + lead, _quantise(v.ends) + lead
-        spelt = spell_line(v.pitches, tonic, mode)
-        for sp, s, e in zip(spelt, starts, ends):
-            if max_beats is not None and s >= max_beats + lead:
-                break
-            e = min(e, max_beats + lead) if max_beats is not None else e
-            if e > s:
-                n = note.Note(sp.music21_name)
-                n.quarterLength = float(e - s)
-                part.insert(float(s), n)
+            part.insert(0, copy.deepcopy(m21_key))
+        part.insert(0, {"treble": clef.TrebleClef, "treble8vb": clef.Treble8vbClef,
+                        "bass": clef.BassClef}[CLEFS.get(v.name, "treble")]())
+        last_figure = None
+        for sp, s, e in zip(spelt[i], v.starts, v.ends):
+            start, end = _notatable(s) + lead, _notatable(e) + lead
+            if end_of_score is not None:
+                if start >= end_of_score:
+                    break
+                end = min(end, end_of_score)
+            if end <= start:
+                continue
+            n = note.Note(sp.music21_name, quarterLength=end - start)
+            if numerals and i == len(voices) - 1 and len(voices) > 1 and start % 1 == 0:
+                names = [spelt[k][at].music21_name for k, other in enumerate(voices)
+                         if (at := _sounding_index(other, float(s))) is not None]
+                figure = chord_numeral(names, m21_key)
+                if figure != last_figure:
+                    n.addLyric(figure)
+                last_figure = figure
+            part.insert(start, n)
+        if i == 0 and graces is not None:
+            for p, s in zip(graces.pitches, graces.starts):
+                if end_of_score is None or _notatable(s) + lead < end_of_score:
+                    part.insert(_notatable(s) + lead, note.Note(spell(int(p), tonic, mode).music21_name).getGrace())
         part.makeRests(fillGaps=True, inPlace=True, timeRangeFromBarDuration=True)
         part.makeAccidentals(inPlace=True)
         score.insert(0, part)

@@ -6,10 +6,14 @@ Two tests, one per kind of result the course reports:
   the two models disagree carry information, and under "equally good" each of them is a fair coin.
 * :func:`bootstrap_gain` for accuracies over many time steps (harmonization, notebooks 09–10): steps of one piece,
   and pieces on one tune, are not independent, so the interval resamples whole tunes.
+
+Cross-validation by melody group (notebook 08): :func:`grouped_folds`, :func:`cross_validate`,
+:func:`fold_accuracies`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import comb
 
@@ -97,3 +101,46 @@ def bootstrap_gain(correct_a: np.ndarray, correct_b: np.ndarray, totals: np.ndar
     gains = (sa - sb) / sn
     low, high = np.percentile(gains, [2.5, 97.5])
     return Gain(float((a.sum() - b.sum()) / n.sum()), float(low), float(high), n_tunes)
+
+
+# --------------------------------------------------------------------------- cross-validation by melody group
+
+def grouped_folds(groups: np.ndarray, labels: np.ndarray, n_splits: int = 5,
+                  seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(train_index, test_index)`` pairs of a grouped, stratified k-fold split: each melody group lies wholly in
+    one test fold, and each fold keeps about the overall share of each label (scikit-learn's StratifiedGroupKFold,
+    shuffled with ``seed``).
+
+    Notebook: 08_key_classification
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(cv.split(np.zeros(len(labels)), labels, groups))
+
+
+def cross_validate(train_and_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int,
+                   folds: Sequence[tuple[np.ndarray, np.ndarray]], progress: str | None = None) -> np.ndarray:
+    """Out-of-fold predictions: for each fold, ``train_and_predict(train_index, test_index)`` trains on the
+    training pieces and returns its predictions for the test pieces. Returns ``n`` predictions, each made by a
+    model that saw neither that piece nor any piece on the same melody. ``progress``: a label for a progress bar
+    over the folds (for long runs), none by default.
+
+    Notebook: 08_key_classification
+    """
+    from tqdm.auto import tqdm
+
+    out = np.full(n, -1, dtype=int)
+    for train, test in tqdm(folds, desc=progress, unit="fold", disable=progress is None):
+        out[test] = train_and_predict(train, test)
+    return out
+
+
+def fold_accuracies(predicted: np.ndarray, truth: np.ndarray,
+                    folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Accuracy on each test fold (their mean and spread are the cross-validated figure).
+
+    Notebook: 08_key_classification
+    """
+    predicted, truth = np.asarray(predicted), np.asarray(truth)
+    return np.array([np.mean(predicted[test] == truth[test]) for _, test in folds])

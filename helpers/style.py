@@ -131,7 +131,7 @@ def _music21_key(tonic: int, mode: str):
 
 @cache
 def _numeral(classes: tuple[int, ...], tonic: int, mode: str) -> str:
-    from .harmonize.melody_io import chord_numeral
+    from .score import chord_numeral
 
     *upper, bass = classes
     pitches = [60 + pc for pc in upper if pc != REST] + ([48 + bass] if bass != REST else [])
@@ -141,7 +141,7 @@ def _numeral(classes: tuple[int, ...], tonic: int, mode: str) -> str:
 
 def chord_numerals(chords: np.ndarray, tonic: int, mode: str) -> list[str]:
     """Roman numeral of each chord ``(n, voices)`` (highest voice first) in the key ``(tonic, mode)``:
-    :func:`helpers.harmonize.melody_io.chord_numeral`, music21's ``roman.romanNumeralFromChord`` on the chord
+    :func:`helpers.score.chord_numeral`, music21's ``roman.romanNumeralFromChord`` on the chord
     spelt by :func:`helpers.theory.spell` (a note foreign to the harmony left out, secondary dominants named). The
     figure depends only on the pitch classes of the voices and the bass, so it is memoised on them: the 80 test
     chorales take a few seconds the first time.

@@ -193,6 +193,19 @@ def spell(midi: int, tonic: int, mode: str, next_midi: int | None = None) -> Spe
     return _from_fifths(_tonic_fifths(tonic, mode) + degree, midi)
 
 
+def spell_for_signature(midi: int, sharps: int = 0) -> Spelling:
+    """Spell MIDI pitch ``midi`` by a key signature of ``sharps`` sharps (negative: flats) alone, without a key's
+    context: the twelve pitch classes take the twelve names on the line of fifths from 3 fifths below the
+    signature's major tonic to 8 above (for no sharps: E♭ B♭ F C G D A E B F♯ C♯ G♯, music21's own default), so
+    the fifths of the key and of its minor's leading tone are spelt as perfect fifths. Returns a
+    :class:`Spelling` (its ``music21_name`` is what music21 reads, e.g. ``'G#4'``).
+
+    Notebook: 10_four_part_harmonization
+    """
+    first = int(sharps) - 3  # position on the line of fifths, C = 0, G = 1, F = -1
+    return _from_fifths(first + (7 * (int(midi) % 12) - first) % 12, int(midi))  # 7 is its own inverse mod 12
+
+
 def spell_line(pitches, tonic: int, mode: str) -> list[Spelling]:
     """:func:`spell` of each pitch of one voice, in order, each with the voice's next note as its context.
 

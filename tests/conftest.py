@@ -39,6 +39,24 @@ def chorales() -> list[Chorale]:
     return assign_melody_groups(made)
 
 
+@pytest.fixture(scope="session")
+def corpus_chorales(tmp_path_factory):
+    """Every chorale of the music21 corpus, loaded with the course's data folder in a temporary folder
+    (``COURSE_DATA_DIR``): the cache in ``data/`` is copied there when there is one, else the corpus is parsed
+    there, so no test writes into the repository's ``data/``."""
+    import shutil
+
+    from helpers import chorales as C
+
+    folder = tmp_path_factory.mktemp("corpus-data")
+    real = C.cache_path()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COURSE_DATA_DIR", str(folder))
+        if real.is_file():
+            shutil.copyfile(real, C.cache_path())
+        return C.load_chorales()
+
+
 __all__ = ["make_voice", "make_chorale", "VOICES"]
 
 

@@ -34,7 +34,7 @@ def scale_melody(seed: int, tonic: int = 0, mode: str = "major", n: int = 24, oc
     return Voice("Melody", pitches, starts, starts + lengths)
 
 
-def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
+def scale_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
     """A generated four-part 'chorale': a scale melody, alto a third or so below on the scale, tenor and bass
     lower still."""
     sop = scale_melody(seed, tonic, mode, octave=67)
@@ -46,7 +46,7 @@ def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0)
 
 def generated_chorales(n: int = 10) -> list[Chorale]:
     """``n`` generated chorales in a few major and minor keys, each its own melody group."""
-    return [make_chorale(i, tonic=(i * 5) % 12, mode="minor" if i % 3 == 2 else "major", group=i) for i in range(n)]
+    return [scale_chorale(i, tonic=(i * 5) % 12, mode="minor" if i % 3 == 2 else "major", group=i) for i in range(n)]
 
 
 def tiny_key_classifier(seed: int = 0):

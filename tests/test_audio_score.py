@@ -21,19 +21,30 @@ def test_builtin_synth_sounds_while_notes_play_and_is_silent_after():
     assert abs(np.argmax(spectrum) - 440) <= 2  # one second of samples: bin k is k Hz
 
 
-def test_play_accepts_chorales_voices_and_midi():
+def test_play_gives_a_wav_of_the_seconds_asked_for_chorales_voices_and_midi():
+    import io
+    import wave
+
     c = make_chorale()
     for music in (c, [c.voices["Soprano"]], c.to_midi()):
-        assert play(music, seconds=1.0).data  # a WAV payload
+        with wave.open(io.BytesIO(play(music, seconds=1.0).data)) as wav:
+            assert wav.getframerate() == SAMPLE_RATE and wav.getnframes() == SAMPLE_RATE  # one second
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        assert np.abs(samples).max() > 1000  # sound, not silence
     assert len(synthesize(c)) > SAMPLE_RATE
     with pytest.raises(TypeError, match="cannot play"):
         play("not music")
 
 
 def test_score_has_one_part_per_voice_and_the_key():
+    from music21 import key
+
     c = make_chorale(tonic=7)
     score = voices_to_score(list(c.voices.values()), key=(7, "major"))
     assert len(score.parts) == 4
+    for part in score.parts:
+        k = part.recurse().getElementsByClass(key.Key)[0]
+        assert (k.tonic.name, k.mode, k.sharps) == ("G", "major", 1)
     assert score.parts[0].flatten().notes[0].pitch.midi == c.voices["Soprano"].pitches[0]
     svg = score_svg(score)
     assert svg.lstrip().startswith("<svg")

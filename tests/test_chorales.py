@@ -190,8 +190,8 @@ def test_music21_non_score_files_are_rejected_with_a_reason():
         parse_music21(rntxt)
 
 
-def test_the_music21_corpus_gives_hundreds_of_chorales_and_explains_each_skip():
-    chorales = load_chorales()
+def test_the_music21_corpus_gives_hundreds_of_chorales_and_explains_each_skip(corpus_chorales):
+    chorales = corpus_chorales
     assert 350 <= len(chorales) <= 420
     assert all(reason for _, reason in chorales.skipped)
     assert len({c.name for c in chorales}) == len(chorales)

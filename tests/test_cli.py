@@ -137,7 +137,7 @@ D2|G2 B2 d2|B2 G2 D2|E2 c2 e2|!fermata!d4 B2|c2 A2 F2|G2 B2 d2|c2 A2 F2|HG4|]
 @pytest.fixture(scope="module")
 def melody_files(tmp_path_factory) -> dict[str, Path]:
     """One tune as ABC, MusicXML (from the ABC, fermatas kept) and MIDI."""
-    from helpers.readers import parse_abc
+    from helpers.abc import parse_abc
 
     folder = tmp_path_factory.mktemp("melodies")
     abc = folder / "tune.abc"
@@ -298,7 +298,7 @@ def bad_melodies(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     files["MIDI chords"] = (piano, "chords instead of a melody: 2 notes start together")
     text = folder / "tune.txt"
     text.write_text("c d e f g")
-    files["unknown format"] = (text, "'.txt' is not a melody file the course reads")
+    files["unknown format"] = (text, "'.txt' is not a music file the course reads")
     return files
 
 
@@ -388,7 +388,7 @@ def test_harmonize_refuses_voice_sets_without_a_harmonizer_naming_the_sets_that_
 @pytest.mark.parametrize("text, voices", [("alto", ("Alto",)), ("SATB", ("Alto", "Tenor", "Bass")),
                                           ("bass,alto,tenor", ("Alto", "Tenor", "Bass"))])
 def test_voice_sets_with_a_harmonizer_are_accepted_in_any_spelling(text, voices):
-    from helpers.cli import VOICE_SETS, parse_voices
+    from helpers.cli_options import VOICE_SETS, parse_voices
 
     assert parse_voices(text) == voices and voices in VOICE_SETS.values()
 

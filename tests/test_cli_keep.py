@@ -12,6 +12,7 @@ import pytest
 from helpers import harmonize as H
 from helpers.harmonize import keep as K
 from helpers.midi import Voice, write_midi
+from helpers.score import voices_to_score
 from tests.test_cli import ABC_TUNE, assert_refused, run_command, run_in_process, snapshot
 
 #: A bass for ABC_TUNE (3/4, a one-beat pickup, 24 beats): the pickup, then one note a bar.
@@ -28,7 +29,7 @@ def two_part_files(folder: Path, bass: Voice, name: str = "tune") -> dict[str, P
     melody = H.melody_from_text(ABC_TUNE, "abc", key="G major")
     voices = [melody.voice.renamed("Soprano"), bass]
     xml = folder / f"{name}-and-bass.musicxml"
-    H.setting_score(voices, melody.time_signature, (7, "major"), melody.anacrusis).write("musicxml", fp=str(xml))
+    voices_to_score(voices, melody.time_signature, (7, "major"), melody.anacrusis).write("musicxml", fp=str(xml))
     mid = write_midi(voices, folder / f"{name}-and-bass.mid", time_signature=melody.time_signature)
     return {"musicxml": xml, "midi": mid}
 

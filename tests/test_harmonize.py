@@ -19,7 +19,7 @@ from helpers.theory import key_number, parse_key_name, signature_sharps
 C_MAJOR = [0, 2, 4, 5, 7, 9, 11]
 
 
-def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
+def stepwise_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
     """A generated four-part 'chorale': a stepwise soprano in quarter and half notes, alto a third or fourth below
     on the scale, tenor and bass an octave lower."""
     rng = np.random.default_rng(seed)
@@ -36,12 +36,13 @@ def make_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0)
 
 
 @pytest.fixture(scope="module")
-def chorales():
-    return [make_chorale(i, tonic=i % 3, group=i) for i in range(10)]
+def stepwise_chorales():
+    """Ten generated chorales (:func:`stepwise_chorale`), in C, C# and D major, each its own melody group."""
+    return [stepwise_chorale(i, tonic=i % 3, group=i) for i in range(10)]
 
 
 @pytest.fixture(scope="module")
-def tiny(chorales, tmp_path_factory, tiny_key_model):
+def tiny(stepwise_chorales, tmp_path_factory, tiny_key_model):
     """A tiny alto harmonizer saved in a temporary data folder, beside a tiny key classifier (returns that
     folder)."""
     import keras
@@ -50,21 +51,21 @@ def tiny(chorales, tmp_path_factory, tiny_key_model):
 
     keras.utils.set_random_seed(0)
     folder = tmp_path_factory.mktemp("data")
-    harmonizer, history = H.train_harmonizer(chorales, units=8, epochs=2, window=32, hop=16)
+    harmonizer, history = H.train_harmonizer(stepwise_chorales, units=8, epochs=2, window=32, hop=16)
     harmonizer.save(folder / "models" / "harmonizer-alto.keras")
-    satb = tiny_satb(chorales).with_voice_leading(H.VoiceLeading(3.0, 3.0, 3, "beat"))
+    satb = tiny_satb(stepwise_chorales).with_voice_leading(H.VoiceLeading(3.0, 3.0, 3, "beat"))
     satb.save(folder / "models" / "harmonizer-alto-tenor-bass.keras")
     kf.save_key_classifier(tiny_key_model, folder / "models" / kf.MODEL_FILE)
     return folder
 
 
-def tiny_satb(chorales):
+def tiny_satb(stepwise_chorales):
     """A tiny alto-tenor-bass harmonizer (not saved)."""
     import keras
 
     keras.utils.set_random_seed(1)
-    enc = H.fit_encoding(chorales, outputs=("Alto", "Tenor", "Bass"))
-    return H.train_harmonizer(chorales, enc, units=8, epochs=2, window=32, hop=16)[0]
+    enc = H.fit_encoding(stepwise_chorales, outputs=("Alto", "Tenor", "Bass"))
+    return H.train_harmonizer(stepwise_chorales, enc, units=8, epochs=2, window=32, hop=16)[0]
 
 
 @pytest.fixture
@@ -146,10 +147,10 @@ def test_targets_fold_out_of_range_pitches_by_octaves():
     assert (cls - 1 + 50).tolist() == [57, 63]
 
 
-def test_training_windows_cover_the_piece_and_end_flush(chorales):
-    enc = H.fit_encoding(chorales)
-    X, y = H.training_windows(chorales[:1], enc, length=32, hop=16)
-    n = chorales[0].n_steps()
+def test_training_windows_cover_the_piece_and_end_flush(stepwise_chorales):
+    enc = H.fit_encoding(stepwise_chorales)
+    X, y = H.training_windows(stepwise_chorales[:1], enc, length=32, hop=16)
+    n = stepwise_chorales[0].n_steps()
     assert X.shape[1:] == (32, enc.n_features) and y["Alto_onset"].shape == X.shape[:2] + (1,)
     assert H.window_starts(n, 32, 16)[-1] == n - 32
     assert H.window_starts(10, 32, 16).tolist() == [0]
@@ -162,26 +163,26 @@ def test_encoding_survives_json():
 
 # ------------------------------------------------------------------------------------------ baselines
 
-def test_constant_interval_learns_the_most_common_gap(chorales):
-    base = H.ConstantInterval.fit(chorales)
-    gaps = np.concatenate([np.subtract(*H.normalise(c).steps()[0][:2]) for c in chorales])
+def test_constant_interval_learns_the_most_common_gap(stepwise_chorales):
+    base = H.ConstantInterval.fit(stepwise_chorales)
+    gaps = np.concatenate([np.subtract(*H.normalise(c).steps()[0][:2]) for c in stepwise_chorales])
     assert base.interval == np.bincount(gaps).argmax()
-    out = base.predict_chorale(chorales[1])["Alto"][0]
-    sop = chorales[1].steps()[0][0]
+    out = base.predict_chorale(stepwise_chorales[1])["Alto"][0]
+    sop = stepwise_chorales[1].steps()[0][0]
     assert np.array_equal(out, np.where(sop == REST, REST, sop - base.interval))
 
 
-def test_lookup_table_is_exact_on_its_own_training_data_when_the_soprano_decides(chorales):
+def test_lookup_table_is_exact_on_its_own_training_data_when_the_soprano_decides(stepwise_chorales):
     for context in (1, 2):
-        table = H.LookupTable.fit(chorales, context)
-        rep = H.evaluate(table, chorales)
+        table = H.LookupTable.fit(stepwise_chorales, context)
+        rep = H.evaluate(table, stepwise_chorales)
         assert rep["voices"]["Alto"]["accuracy"] == pytest.approx(1.0)  # the generated alto is a function of it
     with pytest.raises(ValueError, match="context"):
-        H.LookupTable.fit(chorales, 3)
+        H.LookupTable.fit(stepwise_chorales, 3)
 
 
-def test_bach_scores_perfect_accuracy_against_himself_and_each_voice_is_measured_as_itself(chorales):
-    rep = H.evaluate(H.Bach(("Alto", "Tenor", "Bass")), chorales)
+def test_bach_scores_perfect_accuracy_against_himself_and_each_voice_is_measured_as_itself(stepwise_chorales):
+    rep = H.evaluate(H.Bach(("Alto", "Tenor", "Bass")), stepwise_chorales)
     assert all(rep["voices"][v]["accuracy"] == 1.0 for v in ("Alto", "Tenor", "Bass"))
     # the generated chorales double the soprano two octaves down in the bass and the alto an octave down in the
     # tenor: each pair's figures tell the voices apart, so a voice read from the wrong row fails here
@@ -203,11 +204,11 @@ def test_build_model_has_a_pitch_and_an_onset_output_per_voice():
     assert out["Tenor_pitch"].shape == (2, 7, enc.n_classes("Tenor")) and out["Bass_onset"].shape == (2, 7, 1)
 
 
-def test_saved_harmonizer_loads_and_predicts_the_same(data_dir, chorales):
+def test_saved_harmonizer_loads_and_predicts_the_same(data_dir, stepwise_chorales):
     h = H.Harmonizer.load()
     assert h.outputs == ("Alto",)
-    batch = h.predict_chorales(chorales[:3])
-    for c, b in zip(chorales[:3], batch):
+    batch = h.predict_chorales(stepwise_chorales[:3])
+    for c, b in zip(stepwise_chorales[:3], batch):
         one = h.predict_chorale(c)["Alto"]
         assert np.array_equal(one[0], b["Alto"][0]) and len(one[0]) == c.n_steps()
 
@@ -219,31 +220,31 @@ def _probabilities(h, chorale):
     return h.probabilities(X)
 
 
-def test_a_loaded_harmonizer_predicts_exactly_what_was_saved(chorales, tmp_path):
+def test_a_loaded_harmonizer_predicts_exactly_what_was_saved(stepwise_chorales, tmp_path):
     import keras
 
     keras.utils.set_random_seed(3)
-    trained, _ = H.train_harmonizer(chorales, units=8, epochs=2, window=32, hop=16)
-    before = _probabilities(trained, chorales[0])
+    trained, _ = H.train_harmonizer(stepwise_chorales, units=8, epochs=2, window=32, hop=16)
+    before = _probabilities(trained, stepwise_chorales[0])
     path = trained.save(tmp_path / "h.keras")
     loaded = H.Harmonizer.load(path)
-    after = _probabilities(loaded, chorales[0])
+    after = _probabilities(loaded, stepwise_chorales[0])
     assert loaded.encoding == trained.encoding
     for k in before:
         np.testing.assert_array_equal(before[k], after[k])
     keras.utils.set_random_seed(3)
     untrained = H.Harmonizer(H.build_model(trained.encoding, units=8), trained.encoding)
-    fresh = _probabilities(untrained, chorales[0])  # what a load returning fresh weights would give
+    fresh = _probabilities(untrained, stepwise_chorales[0])  # what a load returning fresh weights would give
     assert not np.allclose(fresh["Alto_pitch"], after["Alto_pitch"], atol=1e-3)
 
 
-def test_training_twice_with_one_seed_gives_identical_weights(chorales):
+def test_training_twice_with_one_seed_gives_identical_weights(stepwise_chorales):
     import keras
 
     weights = []
     for _ in range(2):
         keras.utils.set_random_seed(5)
-        h, _ = H.train_harmonizer(chorales[:4], units=4, epochs=1, window=32, hop=16)
+        h, _ = H.train_harmonizer(stepwise_chorales[:4], units=4, epochs=1, window=32, hop=16)
         weights.append(h.model.get_weights())
     assert len(weights[0]) == len(weights[1]) > 0
     for a, b in zip(*weights):
@@ -251,11 +252,14 @@ def test_training_twice_with_one_seed_gives_identical_weights(chorales):
 
 
 def test_harmonize_returns_voices_in_the_melody_key(data_dir):
+    """The alto under a tune in E major is the alto under the same tune in C major, moved up to E."""
     h = H.Harmonizer.load()
     melody = Voice("m", np.array([64, 66, 68, 69, 71]) + 12, np.arange(5.0), np.arange(5.0) + 1)  # E major, high
     voices = h.harmonize(melody, 4, "major")
     assert [v.name for v in voices] == ["Soprano", "Alto"]
     assert voices[1].end <= 5.0 and len(voices[1]) > 0
+    in_c = h.harmonize(melody.transpose(-4), 0, "major")
+    assert voices[1] == in_c[1].transpose(4)
     with pytest.raises(InputError, match="no octave transposition fits"):
         h.harmonize(Voice("m", np.array([30, 100]), np.array([0.0, 1]), np.array([1.0, 2])), 0, "major")
 
@@ -362,7 +366,7 @@ def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp
         assert not out.exists()
 
 
-def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(chorales, tmp_path, monkeypatch, capsys,
+def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(stepwise_chorales, tmp_path, monkeypatch, capsys,
                                                                     tiny_key_model):
     from helpers import keyfinding as kf
 
@@ -372,7 +376,7 @@ def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(choral
 
     def fake_default(outputs=H.DEFAULT_OUTPUTS, seed=0):  # the real one loads the shipped ensemble
         calls.append(tuple(outputs))
-        h = tiny_satb(chorales).with_voice_leading(H.DEFAULT_VOICE_LEADING)
+        h = tiny_satb(stepwise_chorales).with_voice_leading(H.DEFAULT_VOICE_LEADING)
         h.save()
         return h
 
@@ -486,44 +490,45 @@ def test_joint_decoding_holds_each_voice_through_a_beat_or_melody_note():
         H.VoiceLeading(hold="bar")
 
 
-def test_saved_satb_harmonizer_keeps_its_voice_leading_rules(data_dir, chorales):
+def test_saved_satb_harmonizer_keeps_its_voice_leading_rules(data_dir, stepwise_chorales):
     h = H.Harmonizer.load(outputs=("Alto", "Tenor", "Bass"))
     assert h.voice_leading == H.VoiceLeading(3.0, 3.0, 3, "beat")
-    out = h.predict_chorales(chorales[:2])
-    assert set(out[0]) == {"Alto", "Tenor", "Bass"} and len(out[1]["Bass"][0]) == chorales[1].n_steps()
+    out = h.predict_chorales(stepwise_chorales[:2])
+    assert set(out[0]) == {"Alto", "Tenor", "Bass"} and len(out[1]["Bass"][0]) == stepwise_chorales[1].n_steps()
     assert H.Harmonizer.load().voice_leading is None  # notebook 09's alto model decodes step by step
 
 
-def test_combined_baselines_write_every_voice_and_are_measured_as_chords(chorales):
-    both = H.Combined([H.LookupTable.fit(chorales, 1, v) for v in ("Bass", "Alto", "Tenor")])
+def test_combined_baselines_write_every_voice_and_are_measured_as_chords(stepwise_chorales):
+    both = H.Combined([H.LookupTable.fit(stepwise_chorales, 1, v) for v in ("Bass", "Alto", "Tenor")])
     assert both.outputs == ("Alto", "Tenor", "Bass")
-    rep = H.evaluate(both, chorales)
+    rep = H.evaluate(both, stepwise_chorales)
     assert set(rep["voices"]) == {"Soprano", "Alto", "Tenor", "Bass"}
     # on their own training data each table is exact (each voice is a function of the soprano here), so every
     # voice and every chord matches; a voice written into the wrong slot would not
     assert all(rep["voices"][v]["accuracy"] == pytest.approx(1.0) for v in ("Alto", "Tenor", "Bass"))
     assert rep["chord"]["accuracy"] == pytest.approx(1.0)
-    assert H.evaluate(H.Bach(("Alto", "Tenor", "Bass")), chorales)["chord"]["accuracy"] == 1.0
+    assert H.evaluate(H.Bach(("Alto", "Tenor", "Bass")), stepwise_chorales)["chord"]["accuracy"] == 1.0
     with pytest.raises(ValueError, match="different voices"):
         H.Combined([H.ConstantInterval(3), H.ConstantInterval(5)])
 
 
 def test_joint_decoding_avoids_the_contrary_octave_the_parallel_rule_lets_through():
-    from helpers.metrics import contrary_count, parallel_count
+    from helpers.metrics import parallel_count, rule_counts
 
     melody = np.array([72, 72, 74, 74])  # C5 C5 D5 D5
     bass = one_hot_probs([1 + 60 - 40] * 2 + [1 + 50 - 40] * 2, 30, 0.6)  # C4 then D3: octave to double octave
     probs, lows, onsets = {"Bass": bass}, {"Bass": 40}, {"Bass": np.array([1, 0, 1, 0.0])}
     for rules in (H.VoiceLeading(0.0, 0.0, 3, "step"), H.VoiceLeading(5.0, 5.0, 3, "step")):
         free = H.decode_jointly(probs, onsets, lows, melody, rules)
-        assert contrary_count(melody, free["Bass"][0], 0) == 1  # the parallel rule does not see it
+        assert rule_counts(melody, free["Bass"][0])["contrary_octaves"] == 1  # the parallel rule does not see it
     ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step", contrary=5.0))
-    assert contrary_count(melody, ruled["Bass"][0], 0) == 0 and contrary_count(melody, ruled["Bass"][0], 7) == 0
+    ruled_counts = rule_counts(melody, ruled["Bass"][0])
+    assert ruled_counts["contrary_octaves"] == 0 and ruled_counts["contrary_fifths"] == 0
     assert parallel_count(melody, ruled["Bass"][0], 0) == 0 and parallel_count(melody, ruled["Bass"][0], 7) == 0
 
 
 def test_joint_decoding_avoids_the_hidden_fifth_between_the_outer_voices():
-    from helpers.metrics import hidden_count
+    from helpers.metrics import rule_counts
 
     melody = np.array([76, 76, 81, 81])  # E5 E5 A5 A5: the soprano leaps a fourth
     tenor = one_hot_probs([1 + 55 - 45] * 2 + [1 + 62 - 45] * 2, 25, 0.6)  # G3 D4: a hidden fifth with A5
@@ -531,9 +536,11 @@ def test_joint_decoding_avoids_the_hidden_fifth_between_the_outer_voices():
     probs, lows = {"Tenor": tenor, "Bass": bass}, {"Tenor": 45, "Bass": 36}
     onsets = {v: np.array([1, 0, 1, 0.0]) for v in probs}
     free = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step"))
-    assert hidden_count(melody, free["Bass"][0], 7) == 1 and hidden_count(melody, free["Tenor"][0], 7) == 1
+    assert rule_counts(melody, free["Bass"][0])["hidden_fifths"] == 1
+    assert rule_counts(melody, free["Tenor"][0])["hidden_fifths"] == 1
     ruled = H.decode_jointly(probs, onsets, lows, melody, H.VoiceLeading(5.0, 5.0, 3, "step", hidden=5.0))
-    assert hidden_count(melody, ruled["Bass"][0], 7) == 0 and hidden_count(melody, ruled["Bass"][0], 0) == 0
+    ruled_counts = rule_counts(melody, ruled["Bass"][0])
+    assert ruled_counts["hidden_fifths"] == 0 and ruled_counts["hidden_octaves"] == 0
     assert np.array_equal(ruled["Tenor"][0], free["Tenor"][0])  # soprano and tenor are not the outer voices
 
 
@@ -575,3 +582,36 @@ def test_hold_beat_cost_is_the_share_over_chorales_and_inner_voices():
     assert H.hold_beat_cost([one], steps_per_beat=4) == pytest.approx(1 / 4)
     assert H.hold_beat_cost([one, two], steps_per_beat=4) == pytest.approx((1 + 2) / (4 + 5))
     assert H.hold_beat_cost([one], voices=("Alto",), steps_per_beat=4) == pytest.approx(1 / 3)
+
+
+def test_train_network_seeds_itself_whatever_the_global_random_state(stepwise_chorales):
+    """recipes.train_network, the path every shipped network is trained by, sets its seed itself: two runs with one
+    seed after different global seeds give the same weights, and another seed other weights."""
+    import keras
+
+    from helpers.harmonize import recipes as R
+
+    network = R.Network(units=4, epochs=1)
+    weights = []
+    for global_seed in (1, 2):
+        keras.utils.set_random_seed(global_seed)  # what a notebook cell or an earlier test may have left
+        harmonizer, _ = R.train_network(network, 5, stepwise_chorales)
+        weights.append(harmonizer.model.get_weights())
+    assert len(weights[0]) == len(weights[1]) > 0
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+    keras.utils.set_random_seed(1)
+    other, _ = R.train_network(network, 6, stepwise_chorales)
+    assert any(not np.array_equal(a, b) for a, b in zip(weights[0], other.model.get_weights()))
+
+
+def test_tunes_of_is_the_training_side_of_the_course_split_without_the_validation_tunes_for_fit(stepwise_chorales):
+    from helpers.chorales import grouped_split
+    from helpers.harmonize import recipes as R
+
+    train, test = grouped_split(stepwise_chorales)
+    assert len(test) and len(train)
+    assert [c.name for c in R.tunes_of(R.Network(), stepwise_chorales)] == [c.name for c in train]
+    validation = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)[1]
+    fit = R.tunes_of(R.Network(tunes="fit"), stepwise_chorales)
+    assert {c.name for c in fit} == {c.name for c in train} - {c.name for c in validation}

@@ -1,4 +1,4 @@
-"""Melodies in and settings out (helpers.harmonize.melody_io, helpers.readers' text notations, notebook 11): every
+"""Melodies in and settings out (helpers.harmonize.melody, .setting, .writing, helpers.readers, notebook 11): every
 input format, the melody kept exactly (ornaments, grace notes, triplets, 6/8 with a pickup, a long tune), the key
 from the notes alone, phrase endings, the errors a learner makes, the MusicXML written, the alternatives and the
 voice-order constraints. Tiny models are trained on generated music (tests/melodies.py)."""
@@ -6,6 +6,7 @@ voice-order constraints. Tiny models are trained on generated music (tests/melod
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -15,9 +16,13 @@ from hypothesis import strategies as st
 
 from helpers import harmonize as H
 from helpers import keyfinding as kf
+from helpers import melodykey as mk
+from helpers.abc import parse_abc
+from helpers.colab import uploaded_files
 from helpers.errors import InputError
 from helpers.midi import Voice, midi_to_voices, voices_to_midi, write_midi
-from helpers.readers import grace_notes, parse_abc, parse_score, parse_tiny_notation, part_to_voice
+from helpers.readers import grace_notes, parse_score, parse_tiny_notation, part_to_voice
+from helpers.score import chord_numeral, voices_to_score
 from tests.conftest import make_voice
 from tests.melodies import scale_melody
 
@@ -176,11 +181,11 @@ def test_the_key_comes_from_the_notes_not_the_key_signature(tmp_path, tiny_key_m
 
 
 def test_rank_keys_gives_the_best_key_and_two_runners_up_with_probabilities(tiny_key_model):
-    ranked = kf.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")])
+    ranked = mk.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")])
     assert [k[:2] for k in ranked][0] == (7, "major") and len(ranked) == 3
     probs = [p for _, _, p in ranked]
     assert probs == sorted(probs, reverse=True) and sum(probs) <= 1 + 1e-6 and len({k[:2] for k in ranked}) == 3
-    plain = kf.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")], transpositions=False)
+    plain = mk.rank_keys(tiny_key_model, [scale_melody(7, 7, "major")], transpositions=False)
     assert plain[0][:2] == kf.detect_key(tiny_key_model, [scale_melody(7, 7, "major")])
 
 
@@ -189,8 +194,8 @@ def test_keys_averaged_over_transpositions_move_with_the_melody(tiny_key_model):
     from helpers.theory import transpose_key_number
 
     tune = scale_melody(3, 5, "major")
-    low = kf.transposed_key_probabilities(tiny_key_model, kf.features([tune])[None])[0]
-    high = kf.transposed_key_probabilities(tiny_key_model, kf.features([tune.transpose(2)])[None])[0]
+    low = mk.transposed_key_probabilities(tiny_key_model, kf.features([tune])[None])[0]
+    high = mk.transposed_key_probabilities(tiny_key_model, kf.features([tune.transpose(2)])[None])[0]
     np.testing.assert_allclose(high[transpose_key_number(np.arange(24), 2)], low, atol=1e-5)
     assert low.sum() == pytest.approx(1.0, abs=1e-4)
 
@@ -341,37 +346,87 @@ SYNCOPATED = [(60, 0.0, 1.0), (62, 1.0, 1.5), (65, 1.5, 2.5), (64, 2.5, 3.0), (6
 SYNCOPATED_ABC = "X:1\nM:4/4\nL:1/8\nK:F\nC2 DF- FE G2|A3G F2E2|C8|]\n"
 
 
+SYNCOPATED_KERN = """**kern
+*M4/4
+=1
+4c
+8d
+4f
+8e
+4g
+=2
+4.a
+8g
+4f
+4e
+=3
+1c
+==
+*-
+"""
+
+
 def syncopated_files(folder) -> dict[str, object]:
-    """The tune of :data:`SYNCOPATED` as MIDI, ABC, MusicXML as music21 writes it (the F4 as two eighths tied by
-    ``<tie>`` and ``<tied>``), and MusicXML whose tie is only drawn (``<tied>`` without ``<tie>``, as some notation
-    programs write it), also compressed (.mxl)."""
+    """The tune of :data:`SYNCOPATED` in every file type the course reads (a key per suffix of
+    :data:`helpers.readers.FORMATS`): MIDI; ABC; Humdrum; MusicXML as music21 writes it (the F4 as two eighths tied
+    by ``<tie>`` and ``<tied>``), also as ``.xml``; and compressed MusicXML (``.mxl``) whose tie is only drawn
+    (``<tied>`` without ``<tie>``, as some notation programs write it), and the same uncompressed."""
     import re
+    import shutil
     import zipfile
 
     from music21 import converter
 
-    files = {"midi": write_midi([Voice("Melody", *map(np.array, zip(*SYNCOPATED)))], folder / "tune.mid")}
-    files["abc"] = folder / "tune.abc"
-    files["abc"].write_text(SYNCOPATED_ABC)
+    files = {".mid": write_midi([Voice("Melody", *map(np.array, zip(*SYNCOPATED)))], folder / "tune.mid")}
+    files[".midi"] = Path(shutil.copy(files[".mid"], folder / "tune.midi"))
+    files[".abc"] = folder / "tune.abc"
+    files[".abc"].write_text(SYNCOPATED_ABC)
+    files[".krn"] = folder / "tune.krn"
+    files[".krn"].write_text(SYNCOPATED_KERN)
     xml = folder / "tune.musicxml"
     converter.parse("tinyNotation: 4/4 c4 d8 f8~ f8 e8 g4 a4. g8 f4 e4 c1").write("musicxml", fp=str(xml))
-    files["musicxml"] = xml
+    files[".musicxml"] = xml
+    files[".xml"] = Path(shutil.copy(xml, folder / "tune.xml"))
     drawn = folder / "drawn-tie.musicxml"
     drawn.write_text(re.sub(r"<tie type=\"\w+\"\s*/>", "", xml.read_text()))
     assert "<tie " not in drawn.read_text() and "<tied " in drawn.read_text()
-    files["musicxml, tie drawn only"] = drawn
+    files["tie drawn only, .musicxml"] = drawn
     compressed = folder / "drawn-tie.mxl"
     with zipfile.ZipFile(compressed, "w") as mxl:
         mxl.writestr("META-INF/container.xml", '<container><rootfiles><rootfile full-path="tune.xml"/></rootfiles>'
                                                '</container>')
         mxl.writestr("tune.xml", drawn.read_text())
-    files["compressed musicxml, tie drawn only"] = compressed
+    files[".mxl"] = compressed
     return files
 
 
-@pytest.mark.parametrize("out_suffix", [".mid", ".musicxml"])
-@pytest.mark.parametrize("source", ["midi", "abc", "musicxml", "musicxml, tie drawn only",
-                                    "compressed musicxml, tie drawn only"])
+SYNCOPATED_SOURCES = [".mid", ".midi", ".abc", ".krn", ".musicxml", ".xml", ".mxl", "tie drawn only, .musicxml"]
+
+
+def test_the_format_tests_cover_every_file_type_read_and_written():
+    """The two tests below run over these lists: a suffix added to a table must get its file there."""
+    from helpers.readers import FORMATS
+
+    assert {s for s in SYNCOPATED_SOURCES if s.startswith(".")} == set(FORMATS)
+    assert set(H.writing.OUTPUT_FORMATS) == {".mid", ".midi", ".musicxml", ".xml"}
+
+
+@pytest.mark.parametrize("source", SYNCOPATED_SOURCES)
+def test_every_file_type_is_read_alike_by_the_key_and_the_harmonize_readers(tmp_path, source):
+    """One dispatch (helpers.readers.file_format): ``key`` (read_voices) and ``harmonize`` (read_melody, read_parts)
+    read every format the table names, and read the same notes."""
+    from helpers.harmonize.keep import read_parts
+    from helpers.readers import read_voices
+
+    src = syncopated_files(tmp_path)[source]
+    melody = H.read_melody(src, key="F major")
+    assert exact(melody.voice) == SYNCOPATED
+    assert [exact(v.shift(-melody.offset)) for v in read_voices(src)] == [SYNCOPATED]
+    assert read_parts(src, key="F major")[1] == []
+
+
+@pytest.mark.parametrize("out_suffix", [".mid", ".midi", ".musicxml", ".xml"])
+@pytest.mark.parametrize("source", SYNCOPATED_SOURCES)
 def test_the_melody_comes_out_exactly_as_it_went_in_for_every_pair_of_formats(tmp_path, source, out_suffix):
     """Issue 22: a MusicXML folk tune harmonized to MIDI had its syncopated F4 split into two eighths."""
     src = syncopated_files(tmp_path)[source]
@@ -379,7 +434,7 @@ def test_the_melody_comes_out_exactly_as_it_went_in_for_every_pair_of_formats(tm
     assert exact(melody.voice) == SYNCOPATED
     setting = H.harmonize_melody(melody, ThirdsBelow())
     out = H.write_setting(setting, melody, tmp_path / f"setting{out_suffix}")
-    if out_suffix == ".mid":
+    if H.output_format(out) == "midi":
         soprano = midi_to_voices(pretty_midi.PrettyMIDI(str(out)))[0].shift(-melody.offset)
     else:
         soprano = part_to_voice(parse_score(out).parts[0], "Soprano")
@@ -391,7 +446,7 @@ def test_grace_notes_sound_just_before_their_note_in_midi():
     played = H.performed_melody(melody)
     assert len(played) == len(melody.voice) + 1
     grace = np.flatnonzero(played.pitches == 70)[0]
-    assert played.ends[grace] == pytest.approx(6.5) and played.starts[grace] == pytest.approx(6.5 - H.melody_io.GRACE_BEATS)
+    assert played.ends[grace] == pytest.approx(6.5) and played.starts[grace] == pytest.approx(6.5 - H.writing.GRACE_BEATS)
     assert played.ends[grace - 1] == pytest.approx(played.starts[grace])  # taken from the note before
 
 
@@ -416,10 +471,10 @@ def test_the_score_is_spelled_in_the_key_with_a_roman_numeral_under_each_chord()
     a = make_voice("Alto", [72, 72, 74, 71], [1, 1, 1, 1])
     t = make_voice("Tenor", [67, 69, 71, 67], [1, 1, 1, 1])
     b = make_voice("Bass", [48, 53, 55, 55], [1, 1, 1, 1])
-    score = H.setting_score([s, a, t, b], (4, 4), (0, "major"), numerals=True)
+    score = voices_to_score([s, a, t, b], (4, 4), (0, "major"), numerals=True)
     bass = score.parts[-1].flatten().notes
     assert [n.lyric for n in bass] == ["I", "IV", "V", None]  # a repeated chord is named once
-    minor = H.setting_score([make_voice("Soprano", [70], [4]), make_voice("Bass", [63], [4])], (4, 4), (3, "major"))
+    minor = voices_to_score([make_voice("Soprano", [70], [4]), make_voice("Bass", [63], [4])], (4, 4), (3, "major"))
     assert minor.parts[0].flatten().notes[0].pitch.name == "B-"  # E flat major spells B flat, not A sharp
 
 
@@ -488,15 +543,15 @@ def test_a_melody_too_wide_for_the_model_is_one_sentence_naming_the_source(tiny_
 
 
 def test_output_format_follows_the_suffix():
-    assert H.melody_io.output_format("a.MID") == "midi" and H.melody_io.output_format("a.xml") == "musicxml"
+    assert H.output_format("a.MID") == "midi" and H.output_format("a.xml") == "musicxml"
     with pytest.raises(ValueError, match="MIDI .* or MusicXML"):
-        H.melody_io.output_format("a.pdf")
+        H.output_format("a.pdf")
 
 
 def test_a_melody_file_in_an_unknown_format_is_refused(tmp_path):
     src = tmp_path / "tune.txt"
     src.write_text("c d e f g")
-    with pytest.raises(InputError, match="not a melody file the course reads"):
+    with pytest.raises(InputError, match="not a music file the course reads"):
         H.read_melody(src, key="C major")
     write_midi([make_voice("m", [60, 62], [1, 1])], tmp_path / "ok.mid")
     assert len(H.read_melody(tmp_path / "ok.mid", key="C major").voice) == 2
@@ -515,18 +570,18 @@ def test_uploads_are_read_from_ipywidgets_7_and_8_and_from_colab():
     v7 = {"tune.abc": {"metadata": {"name": "tune.abc", "size": 3}, "content": b"X:1"}}
     v8 = ({"name": "tune.abc", "type": "", "size": 3, "content": memoryview(b"X:1"), "last_modified": 0},)
     colab = {"tune.abc": b"X:1"}
-    assert H.uploaded_files(v7) == H.uploaded_files(v8) == H.uploaded_files(colab) == [("tune.abc", b"X:1")]
-    assert H.uploaded_files(()) == H.uploaded_files({}) == []
+    assert uploaded_files(v7) == uploaded_files(v8) == uploaded_files(colab) == [("tune.abc", b"X:1")]
+    assert uploaded_files(()) == uploaded_files({}) == []
 
 
 def test_chord_numerals_name_open_fifths_passing_notes_and_secondary_dominants():
     from music21 import key
 
     g = key.Key("G")
-    assert H.chord_numeral(["G4", "D4", "D3", "G2"], g) == "I"  # music21 alone says 'i5'
-    assert H.chord_numeral(["A4", "G4", "D3", "G2"], g) == "I"  # the melody's passing A is left out
-    assert H.chord_numeral(["B4", "G4", "D4", "B2"], g) == "I6"
-    assert H.chord_numeral(["C#5", "G4", "E4", "A2"], g) == "V7/V"
+    assert chord_numeral(["G4", "D4", "D3", "G2"], g) == "I"  # music21 alone says 'i5'
+    assert chord_numeral(["A4", "G4", "D3", "G2"], g) == "I"  # the melody's passing A is left out
+    assert chord_numeral(["B4", "G4", "D4", "B2"], g) == "I6"
+    assert chord_numeral(["C#5", "G4", "E4", "A2"], g) == "V7/V"
 
 
 # ------------------------------------------------------------------------------ the melody key finder (issue 20)
@@ -535,24 +590,24 @@ def test_chord_numerals_name_open_fifths_passing_notes_and_secondary_dominants()
 @given(st.lists(st.floats(0, 8), min_size=12, max_size=12).filter(lambda h: max(h) > 0 and np.std(h) > 1e-3),
        st.sampled_from(sorted(kf.MUSIC21_FINDERS.values())))
 def test_profile_correlations_name_the_key_music21_names(histogram, method):
-    r = kf.profile_correlations(np.array(histogram), method)
+    r = mk.profile_correlations(np.array(histogram), method)
     best = np.flatnonzero(np.isclose(r, r.max(), atol=1e-9))  # music21 may break an exact tie either way
     assert kf.key_index(*kf.music21_key(np.array(histogram), method)) in best
 
 
 def test_the_profile_weight_moves_the_melody_key_finder_from_the_classifier_to_the_profile(tiny_key_model):
     tune = [scale_melody(2, 9, "minor")]
-    alone = kf.transposed_key_probabilities(tiny_key_model, kf.features(tune)[None])[0]
-    np.testing.assert_allclose(kf.melody_key_probabilities(tiny_key_model, tune, weight=0.0), alone, rtol=1e-5)
-    r = kf.profile_correlations(kf.duration_histogram(tune))
-    assert kf.melody_key_probabilities(tiny_key_model, tune, weight=1e4).argmax() == r.argmax()
-    assert kf.melody_key_probabilities(tiny_key_model, tune).sum() == pytest.approx(1.0)
+    alone = mk.transposed_key_probabilities(tiny_key_model, kf.features(tune)[None])[0]
+    np.testing.assert_allclose(mk.melody_key_probabilities(tiny_key_model, tune, weight=0.0), alone, rtol=1e-5)
+    r = mk.profile_correlations(mk.duration_histogram(tune))
+    assert mk.melody_key_probabilities(tiny_key_model, tune, weight=1e4).argmax() == r.argmax()
+    assert mk.melody_key_probabilities(tiny_key_model, tune).sum() == pytest.approx(1.0)
 
 
 def test_rank_melody_keys_gives_the_key_and_two_runners_up_best_first(tiny_key_model):
     tune = [scale_melody(7, 7, "major")]
-    ranked = kf.rank_melody_keys(tune, tiny_key_model)
-    probs = kf.melody_key_probabilities(tiny_key_model, tune)
+    ranked = mk.rank_melody_keys(tune, tiny_key_model)
+    probs = mk.melody_key_probabilities(tiny_key_model, tune)
     assert len(ranked) == 3 and len({k[:2] for k in ranked}) == 3
     assert [kf.key_index(t, m) for t, m, _ in ranked] == list(np.argsort(-probs, kind="stable")[:3])
     assert [p for _, _, p in ranked] == sorted((p for _, _, p in ranked), reverse=True)
@@ -563,6 +618,6 @@ def test_a_melody_read_from_a_file_carries_the_key_finders_ranking(tmp_path, tin
     path = tmp_path / "tune.abc"
     path.write_text("X:1\nM:4/4\nL:1/4\nK:C\nA B c d|e d c B|A c B ^G|A4|]\n")
     melody = H.read_melody(path, classifier=tiny_key_model)
-    assert melody.keys == kf.rank_melody_keys([melody.voice], tiny_key_model)
-    assert melody.keys == kf.rank_file_keys(path, tiny_key_model)
+    assert melody.keys == mk.rank_melody_keys([melody.voice], tiny_key_model)
+    assert melody.keys == mk.rank_file_keys(path, tiny_key_model)
     assert (melody.tonic, melody.mode) == melody.keys[0][:2]

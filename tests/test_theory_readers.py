@@ -97,10 +97,8 @@ def test_fermata_ends_are_the_ends_of_the_held_notes_even_on_a_tied_continuation
     assert fermata_ends(part, voice) == ()
 
 
-def test_the_chorales_keep_their_fermatas_as_phrase_ends():
-    from helpers.chorales import load_chorales
-
-    chorales = load_chorales()
+def test_the_chorales_keep_their_fermatas_as_phrase_ends(corpus_chorales):
+    chorales = corpus_chorales
     marked = [c for c in chorales if c.phrase_ends]
     assert len(chorales) - len(marked) == 6  # six of the 400 chorale files mark no fermata
     assert all(list(c.phrase_ends) == sorted(set(c.phrase_ends)) for c in marked)

@@ -66,10 +66,9 @@ def test_a_written_out_repeat_of_the_opening_is_removed_but_a_repeated_motif_is_
     assert without_written_repeat(rest).tolist() == rest.tolist()
 
 
-def test_a_tune_with_its_repeat_written_out_joins_its_twin():
+def test_a_tune_with_its_repeat_written_out_joins_its_twin(corpus_chorales):
     """bwv78.7 writes out the repeat of its first line, bwv353 does not: one tune, 0.73 before the repeat goes."""
-    from helpers.chorales import load_chorales
-    chorales = load_chorales()
+    chorales = corpus_chorales
     assert chorales.by_name("bwv78.7").group == chorales.by_name("bwv353").group
     assert chorales.by_name("bwv244.40").group == chorales.by_name("bwv359").group
 
@@ -161,10 +160,11 @@ def test_merging_keeps_the_smallest_tune_id_and_leaves_the_others_alone():
     assert merge_tunes(tunes, []).tolist() == tunes.tolist()
 
 
-def test_no_test_chorale_shares_a_setting_with_training_in_the_course_split():
+def test_no_test_chorale_shares_a_setting_with_training_in_the_course_split(corpus_chorales):
     """The leak issue 23 found: bwv20.7 (test) is bwv20.11 (train) with its repeat written out."""
-    from helpers.chorales import grouped_split, load_chorales
-    chorales = load_chorales()
+    from helpers.chorales import grouped_split
+
+    chorales = corpus_chorales
     train, test = grouped_split(chorales)
     assert chorales.by_name("bwv20.7").group == chorales.by_name("bwv20.11").group
     assert {c.name for c in test} >= {"bwv20.7", "bwv20.11", "bwv397"}

@@ -19,9 +19,10 @@ One module per step, in the order notebook 09 uses them:
   (:func:`default_harmonizer`); :mod:`~helpers.harmonize.shipped` — the trained networks that ship with the course
   and their manifest.
 * :mod:`~helpers.harmonize.penalty` — :func:`choose_penalty`, the rule that chose the joint decoder's λ (notebook 10).
-* :mod:`~helpers.harmonize.melody_io` — :func:`read_melody`, :func:`melody_from_text`, :func:`harmonize_melody`,
-  :func:`alternatives`, :func:`write_setting` and :func:`harmonize_file` (notebook 11; the ``python -m helpers
-  harmonize`` command lives in :mod:`helpers.cli`); :mod:`~helpers.harmonize.keep` — notes kept and the rest written
+* :mod:`~helpers.harmonize.melody` — a :class:`Melody` in: :func:`read_melody`, :func:`melody_from_text`;
+  :mod:`~helpers.harmonize.setting` — :func:`harmonize_melody`, :func:`alternatives`, :func:`setting_faults`;
+  :mod:`~helpers.harmonize.writing` — :func:`write_setting` (notebook 11; the ``python -m helpers harmonize``
+  command lives in :mod:`helpers.cli`); :mod:`~helpers.harmonize.keep` — notes kept and the rest written
   around them: :func:`~helpers.harmonize.keep.reharmonize` bars, a given bass, chosen voices, mixed bars,
   :func:`~helpers.harmonize.keep.transpose_setting` (notebook 11; ``harmonize --keep``, ``--from``, ``--bars``).
 
@@ -60,28 +61,16 @@ from .encoding import (
     training_windows,
     window_starts,
 )
-from .melody_io import (
-    Fault,
+from .melody import (
     Melody,
-    Setting,
-    alternatives,
-    chord_numeral,
     clean_monophonic,
     find_key,
     grid_melody,
     guess_phrase_ends,
-    harmonize_file,
-    harmonize_melody,
     melody_from_text,
-    order_violations,
-    performed_melody,
     read_melody,
-    setting_faults,
-    setting_score,
-    uploaded_files,
     with_key,
     with_phrase_ends,
-    write_setting,
 )
 from .model import PROGRAM, Harmonizer, best_octave_shift
 from .network import build_model
@@ -114,15 +103,25 @@ from .reference import (
     references,
     same_soprano_pairs,
 )
+from .setting import (
+    Fault,
+    Setting,
+    alternatives,
+    check_range,
+    harmonize_melody,
+    order_violations,
+    setting_faults,
+)
 from .shipped import shipped_encoding, shipped_entry
 from .training import DEFAULT_TRAINING, VALIDATION_FRACTION, VALIDATION_SEED, train_harmonizer
+from .writing import numbered_path, output_format, performed_melody, write_setting
 
 __all__ = [
     "BEATS_IN_BAR", "DEFAULT_OUTPUTS", "DEFAULT_TRAINING", "DEFAULT_VOICE_LEADING", "PROGRAM", "STEPS_PER_BEAT",
     "VALIDATION_FRACTION", "VALIDATION_SEED", "Bach", "Combined", "ConstantInterval", "Encoding", "Harmonizer",
     "LookupTable", "Melody", "Predictor", "VoiceLeading", "best_octave_shift", "build_model", "chord_starts",
     "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "estimate_key", "evaluate", "features",
-    "fit_encoding", "fold_into_range", "harmonize_file", "hold_beat_cost", "meter_steps", "normalise",
+    "fit_encoding", "fold_into_range", "hold_beat_cost", "meter_steps", "normalise",
     "normalising_shift", "note_onsets", "read_melody", "targets", "default_harmonizer", "train_harmonizer",
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
@@ -130,8 +129,8 @@ __all__ = [
     "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "SATB_STYLE", "Network", "Recipe",
     "ablation_networks", "load_network", "load_recipe", "shipped_encoding", "shipped_entry", "training_figures",
 ]
-__all__ += [  # notebook 11: melodies in, settings out (helpers.harmonize.melody_io)
-    "Fault", "Setting", "alternatives", "find_key", "grid_melody", "guess_phrase_ends", "harmonize_melody",
-    "chord_numeral", "melody_from_text", "order_violations", "performed_melody", "setting_faults", "setting_score", "uploaded_files",
-    "with_key", "with_phrase_ends", "write_setting",
+__all__ += [  # notebook 11: melodies in (melody), settings (setting), files out (writing)
+    "Fault", "Setting", "alternatives", "check_range", "find_key", "grid_melody", "guess_phrase_ends",
+    "harmonize_melody", "melody_from_text", "numbered_path", "order_violations", "output_format", "performed_melody",
+    "setting_faults", "with_key", "with_phrase_ends", "write_setting",
 ]

@@ -22,21 +22,11 @@ import numpy as np
 from ..errors import InputError
 from ..midi import Voice, load_midi, midi_to_voices
 from ..pianoroll import voice_to_steps
-from ..readers import ABC_SUFFIXES, bar_beats, parse_abc, part_to_voice
+from ..readers import bar_beats, file_format, part_to_voice, read_score, score_parts
 from ..voiceleading import crossed
 from .decoding import FREE
-from .melody_io import (
-    FINE_STEPS_PER_BEAT,
-    MUSICXML_SUFFIXES,
-    ONSET_TOLERANCE,
-    Melody,
-    Setting,
-    _fine_steps,
-    clean_monophonic,
-    grid_melody,
-    parse_musicxml,
-    read_melody,
-)
+from .melody import ONSET_TOLERANCE, Melody, clean_monophonic, grid_melody, read_melody
+from .setting import FINE_STEPS_PER_BEAT, Setting, _fine_steps
 
 #: The generated voices in score order, for matching parts by name and checking the order of kept voices.
 VOICE_ORDER = ("Alto", "Tenor", "Bass")
@@ -133,7 +123,7 @@ def kept_notes(kept: Kept) -> Voice:
 
 def where(melody: Melody, beat: float) -> str:
     """``"bar 3, beat 2"`` for a time in beats from the first note (bars counted from 1, a pickup bar is bar 0),
-    as :func:`~helpers.harmonize.melody_io.setting_faults` counts them.
+    as :func:`~helpers.harmonize.setting.setting_faults` counts them.
 
     Notebook: 11_harmonize_your_melody
     """
@@ -196,7 +186,7 @@ def reharmonize(melody: Melody, setting: Setting, harmonizer, first_bar: int, la
 
     Notebook: 11_harmonize_your_melody
     """
-    from .melody_io import harmonize_melody
+    from .setting import harmonize_melody
 
     start, end = bar_span(melody, first_bar, last_bar)
     keep = keep_outside(setting, start, end)
@@ -234,7 +224,7 @@ def _notes(v: Voice, which: np.ndarray) -> list[tuple[int, float, float]]:
 
 def transpose_setting(setting: Setting, melody: Melody, semitones: int) -> tuple[Setting, Melody]:
     """A setting and its melody ``semitones`` higher (negative: lower), key included, for
-    :func:`~helpers.harmonize.melody_io.write_setting`: every note moves, nothing else changes.
+    :func:`~helpers.harmonize.writing.write_setting`: every note moves, nothing else changes.
 
     Notebook: 11_harmonize_your_melody
     """
@@ -284,7 +274,7 @@ def mix_bars(settings: Sequence[Setting], choice: Mapping[int, int], melody: Mel
     mixed = Setting(voices, float("nan"))
     if harmonizer is None:
         return mixed
-    from .melody_io import harmonize_melody
+    from .setting import harmonize_melody
 
     scored = harmonize_melody(melody, harmonizer, keep=keep_whole({v.name: v for v in voices[1:]}))
     return replace(mixed, log_probability=scored.log_probability)
@@ -300,11 +290,8 @@ def read_parts(path: str | os.PathLike, key=None, classifier=None, find: bool = 
     """
     path = Path(path)
     melody = read_melody(path, key, classifier, find)
-    suffix = path.suffix.lower()
-    if suffix in MUSICXML_SUFFIXES or suffix in ABC_SUFFIXES:
-        score = (parse_musicxml(path) if suffix in MUSICXML_SUFFIXES
-                 else parse_abc(path.read_text(encoding="utf-8", errors="replace"), path))
-        parts = [p for p in getattr(score, "parts", None) or [score] if len(p.flatten().notes)]
+    if file_format(path) != "midi":
+        parts = score_parts(read_score(path))
         voices = [part_to_voice(p, str(p.partName or f"Part {i + 1}"), "reject", path=path)
                   for i, p in enumerate(parts)]
     else:  # MIDI: read_melody has refused anything else
@@ -396,7 +383,7 @@ def seam_report(setting: Setting, keep: Mapping[str, Kept], steps_per_beat: int 
     part (every generated voice written on both sides) or in the **kept** part. Per class: ``moves`` (moves where
     some voice changes pitch), ``events`` (parallel and contrary fifths and octaves between any two voices, hidden
     ones between the outer voices: :func:`helpers.voiceleading.rule_events`, as
-    :func:`~helpers.harmonize.melody_io.setting_faults` counts them) and ``disorder`` (arrival steps where a voice
+    :func:`~helpers.harmonize.setting.setting_faults` counts them) and ``disorder`` (arrival steps where a voice
     lies above the melody or above its upper neighbour). The melody is read on the grid (:func:`grid_melody`).
 
     Notebook: 11_harmonize_your_melody
