@@ -33,14 +33,16 @@ def _sounding_index(v: Voice, t: float) -> int | None:
     return i if i >= 0 and v.ends[i] > t + 1e-9 else None
 
 
-def chord_numeral(names: Sequence[str], key) -> str:
+def chord_numeral(names: Sequence[str], key, mark_foreign: bool = True) -> str:
     """The Roman numeral of the chord of these pitches in a music21 ``Key``: music21's
     ``roman.romanNumeralFromChord`` figure (``'V6'``, ``'ii65'``; a chromatic chord as a secondary dominant such as
     ``'V7/V'`` when music21 finds one). ``names`` are music21 pitch names, highest voice
     first. When the notes make no triad or seventh chord, one upper voice at a time is left out (the highest
     first: a passing note of the melody is not part of the harmony) and the first triad or seventh chord found is
-    named; when none is, the numeral of the key's own triad on music21's root (an open fifth on G in G major is
-    ``'I'``, not music21's ``'i5'``).
+    named. A note left out of a lower voice is a dissonance the melody does not explain, so with ``mark_foreign``
+    it is named after the numeral in brackets (``'I6 (A)'``: I6 with a foreign A) instead of hidden; the melody's
+    own passing notes are in the score for all to see. When no triad is found, the numeral of the key's own triad
+    on music21's root (an open fifth on G in G major is ``'I'``, not music21's ``'i5'``).
 
     Notebook: 11_harmonize_your_melody
     """
@@ -48,13 +50,16 @@ def chord_numeral(names: Sequence[str], key) -> str:
 
     names = list(names)
     tries = [names] + [names[:i] + names[i + 1:] for i in range(len(names) - 1)] if len(names) > 2 else [names]
-    for notes in tries:
+    for left_out, notes in enumerate(tries):
         c = chord.Chord(notes)
         if c.isTriad() or c.isSeventh():
             figure = roman.romanNumeralFromChord(c, key).figure
             if any(sign in figure for sign in "#b-"):  # chromatic: a secondary dominant names it better (V7/V)
                 secondary = roman.romanNumeralFromChord(c, key, preferSecondaryDominants=True).figure
                 figure = secondary if "/" in secondary else figure
+            if mark_foreign and left_out > 1:  # tries[k] leaves out voice k - 1; voice 0 is the melody
+                foreign = chord.Chord([names[left_out - 1]]).pitches[0].name.replace("-", "♭").replace("#", "♯")
+                figure = f"{figure} ({foreign})"
             return figure
     degree = key.getScaleDegreeFromPitch(chord.Chord(names).root())
     if degree is None:  # a chromatic root: music21's own name

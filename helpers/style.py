@@ -136,14 +136,15 @@ def _numeral(classes: tuple[int, ...], tonic: int, mode: str) -> str:
     *upper, bass = classes
     pitches = [60 + pc for pc in upper if pc != REST] + ([48 + bass] if bass != REST else [])
     names = [spell(p, tonic, mode).music21_name for p in pitches]
-    return chord_numeral(names, _music21_key(tonic, mode)) if names else ""
+    return chord_numeral(names, _music21_key(tonic, mode), mark_foreign=False) if names else ""
 
 
 def chord_numerals(chords: np.ndarray, tonic: int, mode: str) -> list[str]:
     """Roman numeral of each chord ``(n, voices)`` (highest voice first) in the key ``(tonic, mode)``:
     :func:`helpers.score.chord_numeral`, music21's ``roman.romanNumeralFromChord`` on the chord
-    spelt by :func:`helpers.theory.spell` (a note foreign to the harmony left out, secondary dominants named). The
-    figure depends only on the pitch classes of the voices and the bass, so it is memoised on them: the 80 test
+    spelt by :func:`helpers.theory.spell` (a note foreign to the harmony left out and not marked, so that the
+    histograms count chords; secondary dominants named). The
+    figure depends only on the pitch classes of the voices and the bass, so it is memoised on them: the 82 test
     chorales take a few seconds the first time.
 
     Notebook: 10_four_part_harmonization

@@ -584,6 +584,16 @@ def test_chord_numerals_name_open_fifths_passing_notes_and_secondary_dominants()
     assert chord_numeral(["C#5", "G4", "E4", "A2"], g) == "V7/V"
 
 
+def test_a_dissonance_in_a_lower_voice_is_named_not_hidden():
+    """Issue 23: the tenor's A3 under a G-major chord with B in the bass was hidden under "I6"."""
+    from music21 import key
+
+    g = key.Key("G")
+    assert chord_numeral(["D5", "G4", "A3", "B2"], g) == "I6 (A)"  # the tenor's A is foreign to the chord
+    assert chord_numeral(["D5", "G4", "A3", "B2"], g, mark_foreign=False) == "I6"  # style histograms count chords
+    assert chord_numeral(["A4", "G4", "D3", "G2"], g) == "I"  # the melody's passing note: in the score, unmarked
+
+
 # ------------------------------------------------------------------------------ the melody key finder (issue 20)
 
 @settings(max_examples=30, deadline=None)
