@@ -90,7 +90,7 @@ def readable_output(*streams) -> None:
     """Let ``streams`` (default: stdout and stderr) write what their encoding cannot: ♭ and ♯ as ``b`` and ``#``,
     anything else as ``?``, instead of raising UnicodeEncodeError. Streams without ``reconfigure`` are left alone.
 
-    Notebook: 08_key_classification
+    Notebook: 09_harmonization
     """
     for stream in streams or (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
@@ -121,7 +121,7 @@ def check_outputs(outputs, inputs=()) -> None:
 def cmd_data(args: argparse.Namespace) -> int:
     """``data``: parse the chorales into the cache and export them as MIDI files in ``data/``.
 
-    Notebook: 00_setup
+    Notebook: 09_harmonization
     """
     from .chorales import cache_path, export_midi_folder, load_chorales
     from .paths import data_dir
@@ -141,7 +141,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 def cmd_train_key(args: argparse.Namespace) -> int:
     """``train-key``: train the key classifier of notebook 08 on the chorales (or a MIDI folder) and save it.
 
-    Notebook: 08_key_classification
+    Notebook: 09_harmonization
     """
     from . import keyfinding as kf
     from .chorales import load_chorales
@@ -168,7 +168,7 @@ def cmd_key(args: argparse.Namespace) -> int:
     (:func:`helpers.melodykey.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
     read is reported and the others still processed (exit 1 if any failed).
 
-    Notebook: 08_key_classification
+    Notebook: 09_harmonization
     """
     from .keyfinding import key_classifier
     from .melodykey import rank_file_keys

@@ -36,7 +36,7 @@ if "google.colab" in sys.modules:
 def colab_link(notebook: str) -> str:
     """The "Open in Colab" address of a notebook (its stem, e.g. ``"09_harmonization"``) at this version's tag.
 
-    Notebook: 00_setup
+    Notebook: none (used by the tests only)
     """
     path = REPO_URL.removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{path}/blob/{TAG}/notebooks/{notebook}.ipynb"

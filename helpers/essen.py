@@ -44,7 +44,7 @@ class FolkSong:
     ``mode``) and ``phrase_ends``: the beats where the last note of each line of the tune ends, as
     :attr:`helpers.chorales.Chorale.phrase_ends`. ``name`` is ``collection/number``.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
 
     name: str
@@ -60,7 +60,7 @@ class FolkSong:
 def split_tunes(text: str) -> list[str]:
     """The tunes of an ABC file: each from its ``X:`` line up to the next one.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     starts = [m.start() for m in re.finditer(r"^X:", text, re.M)]
     return [text[a:b].strip() + "\n" for a, b in zip(starts, starts[1:] + [len(text)])]
@@ -83,7 +83,7 @@ def line_note_counts(tune: str) -> list[int]:
     one; rests, decorations, chord symbols and grace notes do not count. Raises :class:`InputError` if a field
     (e.g. a metre change) stands inside the body.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     _, body = _header_and_body(tune)
     counts = []
@@ -107,7 +107,7 @@ def read_tune(tune: str, name: str = "ABC", collection: str = "") -> FolkSong:
     :class:`InputError` naming the tune when it has no single metre, music21 cannot read it, or the notes counted
     per line (:func:`line_note_counts`) do not add up to music21's notes.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     header, _ = _header_and_body(tune)
     metre = header.get("M", "")
@@ -141,7 +141,7 @@ def annotated_key(song: FolkSong) -> tuple[int, str]:
     above that tonic in the tune (Essen notes a tune as degrees of its tonic and writes no mode): minor when the
     minor third sounds longer than the major third, else major.
 
-    Notebook: 09_harmonization
+    Notebook: none (used by bench/keys.py)
     """
     h = np.bincount(song.voice.pitches % 12, weights=song.voice.ends - song.voice.starts, minlength=12)
     return song.tonic, "minor" if h[(song.tonic + 3) % 12] > h[(song.tonic + 4) % 12] else "major"
@@ -150,7 +150,7 @@ def annotated_key(song: FolkSong) -> tuple[int, str]:
 def essen_path(collection: str) -> Path:
     """The ABC file of an Essen collection inside music21's corpus. Raises :class:`InputError` if it is missing.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     import music21
 
@@ -181,7 +181,7 @@ def load_essen(collections: tuple[str, ...] = COLLECTIONS,
     """The tunes of the Essen ``collections`` and ``(name, reason)`` for each tune skipped. Parsed once (a few
     minutes) and then read from ``data/essen-vN.pkl``.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: none (used by bench/keys.py, bench/phrases.py)
     """
     path = data_dir() / f"essen-v{CACHE_VERSION}.pkl"
     stored: dict = {}

@@ -124,7 +124,7 @@ def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
     With ``sharps`` (the key signature, negative for flats) only the two keys of that signature compete: its major
     key and the relative minor. Returns ``(tonic pitch class, 'major' | 'minor')``.
 
-    Notebook: 09_harmonization
+    Notebook: none (used by the tests only)
     """
     pitches = np.asarray(pitches, dtype=np.int64)
     weights = np.ones(len(pitches)) if durations is None else np.asarray(durations, dtype=np.float64)

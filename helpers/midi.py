@@ -142,7 +142,7 @@ def seconds_to_beats(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarra
 def beats_to_seconds(pm: pretty_midi.PrettyMIDI, beats: np.ndarray) -> np.ndarray:
     """Convert quarter-note beats to seconds on the tempo map of ``pm`` (inverse of :func:`seconds_to_beats`).
 
-    Notebook: 07_midi_and_pianorolls
+    Notebook: 09_harmonization
     """
     change_times, change_beats, beats_per_second = _tempo_map(pm)
     beats = np.asarray(beats, dtype=np.float64)

@@ -175,7 +175,7 @@ def fit_model(X: np.ndarray, y: np.ndarray, C: float = 1.0) -> dict:
     ending), as a JSON-able dict of ``mean``, ``scale``, ``coef``, ``intercept`` (threshold 0.5 until
     ``bench/phrases.py`` chooses it).
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: none (used by bench/phrases.py)
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -237,7 +237,7 @@ def two_bar_ends(voice: Voice, time_signature: tuple[int, int] = (4, 4)) -> np.n
     """An ending every two bars from the first note: the note sounding (or last begun) just before each
     multiple of two bars, and the last note. Note indices.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     if not len(voice):
         return np.zeros(0, int)
@@ -274,7 +274,7 @@ def lbdm_ends(voice: Voice, threshold: float) -> np.ndarray:
     """LBDM's endings: notes after which the boundary strength (:func:`lbdm_strengths`) is a local peak of at
     least ``threshold``, and the last note. Note indices.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     strength = lbdm_strengths(voice)
     chosen = _local_peaks(strength) & (strength >= threshold)
@@ -322,7 +322,7 @@ def bootstrap_f1_gain(counts_a: np.ndarray, counts_b: np.ndarray, groups: Sequen
     resampling whole groups (tunes, or a chorale's melody group) with replacement. Raises ValueError for counts
     of different shapes.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: 09_harmonization
     """
     a, b = np.asarray(counts_a, dtype=float), np.asarray(counts_b, dtype=float)
     if a.shape != b.shape or a.shape[0] != len(groups):

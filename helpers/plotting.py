@@ -98,7 +98,7 @@ def region_grid(X: np.ndarray, resolution: int = 200, padding: float = 0.5) -> t
     Returns ``(xx, yy, grid)``: two (resolution, resolution) coordinate arrays and the (resolution², 2) points.
     Raises :class:`PlottingError` for a wrong shape or a resolution below 2.
 
-    Notebook: 01_perceptron
+    Notebook: 03_softmax_and_hidden_layers
     """
     X, _ = _points(X, None, "region_grid")
     if resolution < 2:

@@ -249,7 +249,7 @@ def cadence_kinds(piece) -> list[str]:
     the beat before the fermata chord (before it is first reached, if it is repeated) and the fermata chord.
     Empty if the piece marks no phrase ends.
 
-    Notebook: 10_four_part_harmonization
+    Notebook: none (used by the tests only)
     """
     steps = _steps(piece)
     return [cadence_kind(_cadence_steps(steps, s)[0], steps[s], piece.tonic, piece.mode)
@@ -451,7 +451,7 @@ def style_table(comparison: Mapping[str, Mapping[str, float]], digits: int = 3) 
     """The rows of :func:`compare_styles` as a markdown table (measure, setting, Bach, distance, difference,
     ratio; empty where a row has no such column, ``–`` for NaN), for a notebook's ``display(Markdown(...))``.
 
-    Notebook: 10_four_part_harmonization
+    Notebook: none (used by bench/melody_path.py)
     """
     cols = ("setting", "bach", "distance", "difference", "ratio")
     lines = ["| measure | setting | Bach | TV distance | difference | ratio |", "|---|---:|---:|---:|---:|---:|"]

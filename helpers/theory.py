@@ -234,7 +234,7 @@ def parse_pitch_name(text: str) -> int:
     ``'Eb5'`` and ``'E-5'`` all give 75, ``'B♯3'`` gives 60. Raises ValueError for anything else (an octave is
     required).
 
-    Notebook: 09_harmonization
+    Notebook: none (used by the tests only)
     """
     letter, alter, octave = _parse_name(text, "pitch name")
     if octave is None:
@@ -248,7 +248,7 @@ def parse_key_name(text: str) -> tuple[int, str]:
     lower-case one minor (music21's habit: ``'g'`` is G minor). Reads what :func:`key_name` writes. Raises
     ValueError for anything else.
 
-    Notebook: 08_key_classification
+    Notebook: 09_harmonization
     """
     words = text.split()
     if len(words) == 2 and words[1].lower() in MODES:
@@ -267,7 +267,7 @@ def ascii_name(name: str) -> str:
     """A name with ♭ and ♯ written ``b`` and ``#``, as pretty_midi's ``note_name_to_number`` and plain-ASCII
     consoles read them: ``'E♭5'`` → ``'Eb5'``, ``'F♯ minor'`` → ``'F# minor'``.
 
-    Notebook: 09_harmonization
+    Notebook: none (used by _ascii_names)
     """
     return name.replace(FLAT, "b").replace(SHARP, "#")
 
@@ -294,7 +294,7 @@ def signature_tonic(sharps):
 def signature_keys(sharps: int) -> tuple[tuple[int, str], tuple[int, str]]:
     """The two keys of a key signature: its major key and the relative minor, a minor third lower.
 
-    Notebook: 09_harmonization
+    Notebook: none (used by estimate_key)
     """
     major_tonic = int(signature_tonic(sharps))
     return (major_tonic, "major"), ((major_tonic + 9) % 12, "minor")

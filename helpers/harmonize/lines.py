@@ -73,7 +73,7 @@ def span_moves(pitch: np.ndarray, melody: np.ndarray, melody_onsets: np.ndarray,
     """The signed moves of one voice (steps ``pitch``) from each chord span to the next, the spans cut under
     ``melody`` as the joint decoder cuts them (``hold="beat"``); moves to or from a rest are left out.
 
-    Notebook: 10_four_part_harmonization
+    Notebook: none (used by fit_melodic_model)
     """
     from .decoding import chord_starts
 
@@ -87,7 +87,7 @@ def fit_melodic_model(chorales: Sequence, voices: Sequence[str] = ("Alto", "Teno
     """Count every voice's moves between chord spans in ``chorales`` (:func:`span_moves` under each chorale's
     soprano), clip them to ±:data:`CLIP`, add :data:`SMOOTHING` and return the log-probabilities.
 
-    Notebook: 10_four_part_harmonization
+    Notebook: none (used by the tests only)
     """
     from ..chorales import VOICES
 
@@ -103,7 +103,7 @@ def fit_melodic_model(chorales: Sequence, voices: Sequence[str] = ("Alto", "Teno
 def save_melodic_model(model: MelodicModel, path: str | Path = MODEL_FILE) -> Path:
     """Write ``model`` as JSON (the shipped ``lines.json`` by default).
 
-    Notebook: 10_four_part_harmonization
+    Notebook: none (used by the tests only)
     """
     path = Path(path)
     path.write_text(json.dumps({"clip": CLIP, "smoothing": SMOOTHING, "table": model.table}, indent=1) + "\n")

@@ -283,7 +283,7 @@ def with_key(melody: Melody, key: str | tuple[int, str]) -> Melody:
     """The same melody in another key (``'G minor'`` or ``(7, 'minor')``), marked as given; the classifier's
     ranking is kept for comparison; guessed phrase endings are guessed again in the new key.
 
-    Notebook: 11_harmonize_your_melody
+    Notebook: none (used by the tests only)
     """
     tonic, mode = _key_of(key)
     return _with_guessed_ends(replace(melody, tonic=tonic, mode=mode, key_source="key given"))

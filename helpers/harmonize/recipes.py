@@ -274,7 +274,7 @@ def ablation_networks() -> list[tuple[Network, int]]:
     """The networks of notebook 09's and 10's ablation tables (:data:`ALTO_RECIPES`, :data:`SATB_RECIPES`), and
     so of the ``harmonize`` command's recipes (:data:`BEST`).
 
-    Notebook: 09_harmonization
+    Notebook: none (used by the tests only)
     """
     return networks_needed([*ALTO_RECIPES.values(), *SATB_RECIPES.values()])
 

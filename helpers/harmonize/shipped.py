@@ -126,7 +126,7 @@ def manifest_problems(needed: Sequence[tuple[object, int]], folder: Path = SHIPP
     missing or extra, a training-code or data-version change, a file missing, changed or over the budget. Empty when
     they are current. ``tests/test_shipped.py`` asserts it is empty; the fix is ``make models``.
 
-    Notebook: 09_harmonization
+    Notebook: none (used by the tests only)
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -181,7 +181,7 @@ def load_shipped(entry: dict, folder: Path = SHIPPED_DIR) -> Harmonizer:
 def shipped_key_classifier(folder: Path = SHIPPED_DIR):
     """The shipped key classifier (notebook 08's MLP trained on every chorale), or None when none is shipped.
 
-    Notebook: 08_key_classification
+    Notebook: 09_harmonization
     """
     entry = read_manifest(folder).get("key_classifier")
     if entry is None:
