@@ -19,7 +19,7 @@ help:
 	@echo "make test-models  retrain the shipped recipes here and run notebooks 08-11 on them (about 25 minutes)"
 	@echo "make bench  measure loading and pianoroll speed, the seed spread of every asserted model (build/seeds.md, build/ablation.md), the phrase-ending finder against its baselines, the melody path through the command, the melody key finder against music21's key profiles, kept notes (bench/keep.py) and the four-part style rules (build/style.md)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
-	@echo "make clean  remove build/, the data cache and the environment"
+	@echo "make clean  remove build/, the data cache, the networks trained on this machine (data/models) and the environment; the shipped networks stay"
 
 setup: $(STAMP)
 

@@ -1,4 +1,4 @@
-"""Keeping notes (issue 24), measured on the 80 held-out chorales (``grouped_split(load_chorales())[1]``) with the
+"""Keeping notes (issue 24), measured on the held-out chorales (``grouped_split(load_chorales())[1]``) with the
 shipped alto-tenor-bass harmonizer, decoded as notebook 11 decodes it (notebook 10's rules, the voice order hard).
 Nothing is trained.
 

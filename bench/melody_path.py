@@ -1,4 +1,4 @@
-"""What the phrase-ending finder buys on the melody path (issue 20): the 80 held-out chorales
+"""What the phrase-ending finder buys on the melody path (issue 20): the held-out chorales
 (``grouped_split(load_chorales())[1]``), their soprano alone harmonized by ``python -m helpers harmonize
 --voices satb --key KEY`` (the labelled key) as the command does it (:func:`read_melody` with ``find=False``, then
 :func:`harmonize_melody` with the shipped SATB harmonizer), from three files of the same notes:

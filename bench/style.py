@@ -7,7 +7,7 @@ grid below, and each decoding gets a style report against Bach's settings of the
 (:func:`helpers.style.style_report`). The rule chosen: the smallest summed total-variation distance of the three
 voices' interval histograms to Bach's, among the settings that keep the alto's per-step accuracy within one
 point of today's, parallel fifths and octaves at most 1.5 × Bach's rate and cadence agreement within five points
-of today's. Step 2 (``--test``): the chosen rules against today's on the 80 test tunes with the command's
+of today's. Step 2 (``--test``): the chosen rules against today's on the test tunes with the command's
 harmonizer (:data:`helpers.harmonize.BEST`), reported once.
 
     PYTHONPATH=. KERAS_BACKEND=tensorflow python bench/style.py [--test]
