@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from helpers import harmonize as H
@@ -96,6 +96,7 @@ def _uniform_probs(n, classes, favour=None):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(55, 80), min_size=4, max_size=12), st.integers(0, 2 ** 31 - 1))
+@example(melody=[55, 55, 55, 55, 55, 55, 62, 55, 55], seed=12782)  # no top-4 chord kept the order (found by CI)
 def test_constrained_decoding_never_puts_a_voice_above_the_melody_or_out_of_order(melody, seed):
     rng = np.random.default_rng(seed)
     melody = np.repeat(np.asarray(melody), 4)  # one note per beat

@@ -1,8 +1,7 @@
 """From the network's probabilities to notes, in NumPy only (no Keras): voice by voice (:func:`decode`, notebook 09)
 or all generated voices together under the melody (:func:`decode_jointly`, a Viterbi search over chords with the
-penalties of :class:`VoiceLeading`, notebook 10). What counts as a parallel, a consecutive by contrary motion, a
-hidden fifth or octave or a crossing is :mod:`helpers.voiceleading`'s rule, the same that :mod:`helpers.metrics`
-counts. :func:`hold_beat_cost` measures what holding each chord for a beat costs against Bach.
+penalties of :class:`VoiceLeading`, notebook 10). The rules are :mod:`helpers.voiceleading`'s, the ones
+:mod:`helpers.metrics` counts. :func:`hold_beat_cost` measures what holding each chord for a beat costs against Bach.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from ..voiceleading import (
 )
 from .encoding import STEPS_PER_BEAT
 from .lines import melodic_model
+from .order import ordered_candidates
 
 
 def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,24 +59,23 @@ class VoiceLeading:
     """Rules for :func:`decode_jointly` (notebook 10), as penalties in nats (units of summed log-probability).
 
     ``parallel``: per parallel fifth or octave (unisons included) between any two voices from one chord to the
-    next, both voices moving the same way (:func:`helpers.voiceleading.parallel_motion`, the rule that
-    :func:`helpers.metrics.parallel_count` counts); ``crossing``:
-    per step and pair of neighbouring voices with the lower one above the upper one; ``candidates``: how many of
-    the most likely pitches (or rest) of each generated voice the search considers for each chord; ``hold``:
+    next, both voices moving the same way (:func:`helpers.voiceleading.parallel_motion`, which
+    :func:`helpers.metrics.parallel_count` counts); ``crossing``: per step and pair of neighbouring voices with the
+    lower one above the upper one; ``candidates``: how many of the likeliest pitches (or rest) of each voice the
+    search considers for each chord; ``hold``:
     ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
     melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart; :func:`hold_beat_cost`
     says how many of Bach's inner-voice onsets that rules out), ``"half"`` also on every half beat (eighth-note
-    passing notes), ``"step"`` at every step. ``contrary``: per
-    consecutive fifth or octave by contrary motion between any two voices
-    (:func:`helpers.voiceleading.antiparallel_motion`); ``hidden``: per hidden fifth or octave between the outer
+    passing notes), ``"step"`` at every step. ``contrary``: per consecutive fifth or octave by contrary motion
+    between any two voices (:func:`helpers.voiceleading.antiparallel_motion`); ``hidden``: per hidden fifth or octave between the outer
     voices, the melody and the last generated voice (:func:`helpers.voiceleading.hidden_motion`). Both are 0 by
     default, so that leaving them out keeps the parallel-and-crossing decoder of notebook 10 unchanged. ``order``:
     hard rules instead of penalties for the order of the voices: no generated voice above the melody while it
     sounds (nor silent then, unless its whole range lies above the melody), and no generated voice above the one
-    written over it (unisons allowed); a span where no candidate chord keeps the order falls back to the
-    penalties. ``passing``: after the search, :func:`add_passing_notes` fills thirds with passing notes on the half
-    beat where the network prefers them and they break no rule (chords stay one per beat, so the parallel rule
-    cannot be dodged).
+    written over it (unisons allowed); where no chord of the likeliest candidates keeps the order, each lower voice
+    gets its likeliest pitch under the voice over it as one more (:func:`~.order.ordered_candidates`).
+    ``passing``: after the search, :func:`add_passing_notes` fills thirds with passing notes on the half beat where
+    the network prefers them and they break no rule (chords stay one per beat: the parallel rule cannot be dodged).
 
     The style rules (issue 19; all off by default, so that leaving them out keeps the decoder above): ``melodic``,
     the weight of each generated voice's melodic model (:mod:`helpers.harmonize.lines`: log-probability of its move
@@ -171,7 +170,7 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         return {v: (np.zeros(0, np.int64), np.zeros(0, bool)) for v in voices}
     starts = kept_starts(chord_starts(melody, melody_onsets, steps_per_beat, rules.hold), fixed, fixed_onsets)
     lengths = np.diff(np.r_[starts, n])
-    pitch_of, logp_of = [], []
+    pitch_of, logp_of, span_logps = [], [], []
     span_melody = melody[starts]
     if temperature > 0:
         rng = rng if rng is not None else np.random.default_rng()
@@ -192,6 +191,10 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             pitch, logp = kept_candidates(pitch, logp, fixed[v][starts])
         logp_of.append(logp)
         pitch_of.append(pitch)
+        span_logps.append(span_logp)
+    if rules.order:  # where the likeliest candidates cannot keep the order, a low enough one joins them
+        pitch_of, logp_of = ordered_candidates(span_melody, pitch_of, logp_of, span_logps, [lows[v] for v in voices],
+                                               [fixed[v][starts] != FREE if v in fixed else None for v in voices])
     grids = np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")
     choice = [g.reshape(-1) for g in grids]  # chord c takes candidate choice[i][c] of voice i
     spans, n_chords = len(starts), len(choice[0])
@@ -205,9 +208,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         score = np.where(ordered | ~ordered.any(1, keepdims=True), score, -np.inf)
         score = np.where(np.isfinite(score), score, -1e9)  # keep the search finite; such chords are never chosen
     penalty = np.zeros((spans - 1, n_chords, n_chords))
-    # A rule between parts a and b depends only on their own candidates: evaluate it on the (ka·kb) × (ka·kb) grid
-    # of their pairs from one span to the next, then spread it over the chords (the same counts, far fewer
-    # evaluations than on every pair of chords).
+    # A rule between parts a and b depends only on their candidates: evaluate it on the (ka·kb) × (ka·kb) grid of
+    # their pairs from span to span, then spread it over the chords (the same counts, far fewer evaluations).
     cand = [melody[starts][:, None]] + pitch_of  # (spans, k) pitches of each part, the melody first
     pick = [np.zeros(n_chords, dtype=np.int64)] + choice
 
