@@ -25,7 +25,7 @@ from ..voiceleading import (
 )
 from .encoding import STEPS_PER_BEAT
 from .lines import melodic_model
-from .order import ordered_candidates
+from .order import candidate_chords, ordered_candidates
 
 
 def decode(probs: np.ndarray, onset_prob: np.ndarray, low: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,11 +195,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     if rules.order:  # where the likeliest candidates cannot keep the order, a low enough one joins them
         pitch_of, logp_of = ordered_candidates(span_melody, pitch_of, logp_of, span_logps, [lows[v] for v in voices],
                                                [fixed[v][starts] != FREE if v in fixed else None for v in voices])
-    grids = np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")
-    choice = [g.reshape(-1) for g in grids]  # chord c takes candidate choice[i][c] of voice i
-    spans, n_chords = len(starts), len(choice[0])
-    chords = np.stack([np.broadcast_to(melody[starts][:, None], (spans, n_chords))]
-                      + [a[:, i] for a, i in zip(pitch_of, choice)], axis=-1)  # (spans, chords, 1 + voices)
+    chords, choice = candidate_chords(span_melody, pitch_of)  # chord c takes candidate choice[i][c] of voice i
+    spans, n_chords = chords.shape[:2]
     score = sum(lp[:, i] for lp, i in zip(logp_of, choice))  # (spans, chords)
     n_crossed = crossed(chords[..., :-1], chords[..., 1:]).sum(-1)  # neighbouring voices
     score = score - rules.crossing * n_crossed * lengths[:, None]

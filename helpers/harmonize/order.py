@@ -14,6 +14,19 @@ from ..pianoroll import REST
 from ..voiceleading import crossed
 
 
+def candidate_chords(melody: np.ndarray, pitch_of: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every chord of the candidates (one ``(spans, k)`` array of pitches per voice, highest first) under the
+    melody at each span: ``(spans, chords, 1 + voices)`` pitches, the melody first, and per voice the index of its
+    candidate in each chord.
+
+    Notebook: 10_four_part_harmonization
+    """
+    pick = [g.reshape(-1) for g in np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")]
+    chords = np.stack([np.broadcast_to(np.asarray(melody)[:, None], (len(melody), len(pick[0])))]
+                      + [a[:, g] for a, g in zip(pitch_of, pick, strict=True)], axis=-1)
+    return chords, pick
+
+
 def unordered_spans(melody: np.ndarray, pitch_of: Sequence[np.ndarray], logp_of: Sequence[np.ndarray]) -> np.ndarray:
     """True at each span where no chord of the candidates (one ``(spans, k)`` array of pitches and of
     log-probabilities per voice, highest first; ``melody`` the melody at each span) keeps the voices in order with
@@ -21,9 +34,7 @@ def unordered_spans(melody: np.ndarray, pitch_of: Sequence[np.ndarray], logp_of:
 
     Notebook: 10_four_part_harmonization
     """
-    pick = [g.reshape(-1) for g in np.meshgrid(*[np.arange(a.shape[1]) for a in pitch_of], indexing="ij")]
-    chords = np.stack([np.broadcast_to(melody[:, None], (len(melody), len(pick[0])))]
-                      + [a[:, g] for a, g in zip(pitch_of, pick, strict=True)], axis=-1)
+    chords, pick = candidate_chords(melody, pitch_of)
     finite = np.isfinite(sum(lp[:, g] for lp, g in zip(logp_of, pick, strict=True)))
     return ~((crossed(chords[..., :-1], chords[..., 1:]).sum(-1) == 0) & finite).any(axis=1)
 
