@@ -320,8 +320,9 @@ def unresolved_sevenths(chord: np.ndarray, following: np.ndarray) -> np.ndarray:
     """
     chord, following = np.asarray(chord).astype(np.int64), np.asarray(following).astype(np.int64)
     seventh = chord_seventh(chord)[..., None]
+    on_seventh = (chord % 12 == seventh) & (seventh >= 0)  # before broadcasting: the cheap test first
     step = following - chord
-    return sounding(chord, following) & (chord % 12 == seventh) & (seventh >= 0) & ~np.isin(step, (-1, -2))
+    return on_seventh & sounding(chord, following) & (step != -1) & (step != -2)
 
 
 def unrisen_leading_tones(chord: np.ndarray, following: np.ndarray, tonic: int) -> np.ndarray:

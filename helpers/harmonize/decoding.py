@@ -375,25 +375,25 @@ def _unresolved(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return (unresolved_sevenths(x, y) & (x != y).any(-1, keepdims=True)).sum(-1)
 
 
-def _events_at(parts: list[np.ndarray], t: int) -> int:
-    """Rule events at the move from step ``t - 1`` to ``t`` (parts top to bottom, melody first): parallel and
-    contrary fifths and octaves over all pairs, hidden ones between the outer parts, and crossed neighbours at
-    ``t``."""
-    if t <= 0 or t >= len(parts[0]):
-        return 0
-    before, after = np.array([p[t - 1] for p in parts]), np.array([p[t] for p in parts])
+def _events_between(parts: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Rule events at the moves from steps ``before`` to steps ``after`` (index arrays of one length; ``parts``
+    ``(parts, steps)`` top to bottom, melody first): parallel and contrary fifths and octaves over all pairs,
+    hidden ones between the outer parts, and crossed neighbours at ``after``. One count per move."""
+    x, y = parts[:, before], parts[:, after]
     a, b = np.triu_indices(len(parts), 1)  # every pair of parts, upper first
-    count = int(parallel_motion(before[a], before[b], after[a], after[b]).sum())
-    count += int(antiparallel_motion(before[a], before[b], after[a], after[b]).sum())
+    count = parallel_motion(x[a], x[b], y[a], y[b]).sum(0) + antiparallel_motion(x[a], x[b], y[a], y[b]).sum(0)
     if len(parts) > 2:
-        count += int(hidden_motion(before[0], before[-1], after[0], after[-1]))
-    return count + int(crossed(after[:-1], after[1:]).sum())
+        count = count + hidden_motion(x[0], x[-1], y[0], y[-1])
+    return count + crossed(y[:-1], y[1:]).sum(0)
 
 
-def _crossed_at(parts: list[np.ndarray], t: int) -> int:
-    """Neighbouring parts (melody first) crossed at step ``t``."""
-    after = np.array([p[t] for p in parts])
-    return int(crossed(after[:-1], after[1:]).sum())
+def _moves_events(parts: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """:func:`_events_between` for the moves into ``steps``; a move into the first step or past the end is none."""
+    inside = (steps > 0) & (steps < parts.shape[1])
+    out = np.zeros(len(steps), dtype=np.int64)
+    if inside.any():
+        out[inside] = _events_between(parts, steps[inside] - 1, steps[inside])
+    return out
 
 
 def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
@@ -418,37 +418,51 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
     pitch = {v: np.asarray(decoded[v][0]).copy() for v in voices}
     onset = {v: np.asarray(decoded[v][1]).astype(bool).copy() for v in voices}
     melody = np.asarray(melody)
-    half = steps_per_beat // 2
-    for v in voices:
-        p = pitch[v]
-        n = len(p)
+    half, offsets = steps_per_beat // 2, np.array([d for d in range(-4, 5) if d != 0])  # within a major third
+    for row, v in enumerate(voices, start=1):  # row of the voice among the parts, the melody being row 0
+        p, n = pitch[v], len(pitch[v])
+        beats = n // steps_per_beat  # every whole beat; each is judged on its own steps (t - 1 .. e) only
+        if beats == 0:
+            continue
         logp = np.log(np.asarray(probs[v], dtype=np.float64)[:n] + 1e-12)
-        classes = logp.shape[1]
-        for t in range(0, n - steps_per_beat + 1, steps_per_beat):
-            m, e = t + half, t + steps_per_beat
-            held = int(p[t])
-            if held == REST or np.any(p[t:e] != held) or onset[v][t + 1:e].any():
-                continue  # only a beat through which one note sounds
-            if fixed and v in fixed and np.any(np.asarray(fixed[v])[t:e] != FREE):
-                continue  # kept notes stay as they are
-            near = [q for q in range(held - 4, held + 5) if q != held and 1 <= q - lows[v] + 1 < classes]
-            if not near:
-                continue
-            nxt = int(p[e]) if e < n else REST
-            credit = {x: bonus if nxt != REST and min(held, nxt) < x < max(held, nxt) else 0.0 for x in near}
-            q = max(near, key=lambda x: logp[m:e, x - lows[v] + 1].sum() + credit[x])  # credit: between held and next
-            if logp[m:e, q - lows[v] + 1].sum() + credit[q] <= logp[m:e, held - lows[v] + 1].sum():
-                continue  # the network would rather hold the note
-            parts = [melody] + [pitch[u] for u in voices]
-            before = _events_at(parts, m) + _events_at(parts, e)
-            crossings = _crossed_at(parts, m) if fixed else 0
-            p[m:e] = q
-            if _events_at(parts, m) + _events_at(parts, e) > before or (fixed and _crossed_at(parts, m) > crossings):
-                p[m:e] = held  # it would break a rule (or, with kept notes, cross a voice): keep the held note
-                continue
-            onset[v][m] = True
-            if e < n and p[e] == held:
-                onset[v][e] = True  # back to the held pitch: a new note (a neighbour note)
+        classes, low = logp.shape[1], lows[v]
+        t = np.arange(beats) * steps_per_beat
+        m, e = t + half, t + steps_per_beat
+        held = p[t].astype(np.int64)
+        whole = p[:beats * steps_per_beat].reshape(beats, steps_per_beat)
+        starts = onset[v][:beats * steps_per_beat].reshape(beats, steps_per_beat)
+        alone = (held != REST) & (whole == held[:, None]).all(1) & ~starts[:, 1:].any(1)  # one note through the beat
+        if fixed and v in fixed:
+            kept = np.asarray(fixed[v])[:beats * steps_per_beat].reshape(beats, steps_per_beat)
+            alone &= (kept == FREE).all(1)  # kept notes stay as they are
+        near = held[:, None] + offsets  # (beats, 8) candidate pitches, lowest first
+        usable = (near - low >= 0) & (near - low + 1 < classes)
+        second = logp[:beats * steps_per_beat].reshape(beats, steps_per_beat, classes)[:, half:].sum(1)
+        score = np.take_along_axis(second, np.clip(near - low + 1, 0, classes - 1), 1)
+        nxt = np.where(e < n, p[np.minimum(e, n - 1)], REST).astype(np.int64)
+        between = (nxt != REST)[:, None] & (np.minimum(held, nxt)[:, None] < near) & (
+            near < np.maximum(held, nxt)[:, None])
+        score = np.where(usable, score + np.where(between, bonus, 0.0), -np.inf)  # credit: between held and next
+        best = score.argmax(1)  # the first best, as max() over the candidates lowest first
+        q = near[np.arange(beats), best]
+        holding = np.take_along_axis(second, np.clip(held - low + 1, 0, classes - 1)[:, None], 1)[:, 0]
+        chosen = np.flatnonzero(alone & usable.any(1) & (score[np.arange(beats), best] > holding))
+        if len(chosen) == 0:
+            continue  # the network would rather hold every note
+        parts = np.stack([melody] + [pitch[u] for u in voices]).astype(np.int64)
+        changed = parts.copy()
+        span = m[chosen][:, None] + np.arange(steps_per_beat - half)
+        changed[row, span] = q[chosen][:, None]
+        worse = (_moves_events(changed, m[chosen]) + _moves_events(changed, e[chosen])
+                 > _moves_events(parts, m[chosen]) + _moves_events(parts, e[chosen]))
+        if fixed:  # kept voices cannot make room: a passing note may not cross a neighbouring voice at all
+            worse |= (crossed(changed[:-1, m[chosen]], changed[1:, m[chosen]]).sum(0)
+                      > crossed(parts[:-1, m[chosen]], parts[1:, m[chosen]]).sum(0))
+        done = chosen[~worse]  # the others would break a rule: they keep the held note
+        p[span[~worse]] = q[done][:, None]
+        onset[v][m[done]] = True
+        back = done[(e[done] < n)]
+        onset[v][e[back[p[e[back]] == held[back]]]] = True  # back to the held pitch: a new note (a neighbour note)
     return {v: (pitch[v], onset[v]) for v in voices}
 
 
