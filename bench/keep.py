@@ -1,4 +1,4 @@
-"""Keeping notes (issue 24), measured on the held-out chorales (``grouped_split(load_chorales())[1]``) with the
+"""Keeping notes (issue 24), measured on the held-out chorales (``course_split(load_chorales())[1]``) with the
 shipped alto-tenor-bass harmonizer, decoded as notebook 11 decodes it (notebook 10's rules, the voice order hard).
 Nothing is trained.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import harmonize as H
-from helpers.chorales import grouped_split, load_chorales
+from helpers.chorales import course_split, load_chorales
 from helpers.errors import InputError
 from helpers.harmonize import keep as K
 from helpers.stats import bootstrap_gain
@@ -39,7 +39,7 @@ from helpers.theory import key_name
 
 OUTPUTS = ("Alto", "Tenor", "Bass")
 INNER = ("Alto", "Tenor")
-#: Notebook 11's chorales for the given bass: the held-out chorales at these places of grouped_split's list.
+#: Notebook 11's chorales for the given bass: the held-out chorales at these places of course_split's list.
 NOTEBOOK_CHORALES = (0, 10, 20, 30, 40, 50, 60, 70)
 
 
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N held-out chorales (part 1)")
     args = parser.parse_args(argv)
     started = time.time()
-    held_out = grouped_split(load_chorales())[1]
+    held_out = course_split(load_chorales())[1]
     harmonizer = harmonizer_of_notebook_11()
     test = list(held_out[:args.limit])
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import replace
 
 from helpers import harmonize as H
-from helpers.chorales import grouped_split, load_chorales
+from helpers.chorales import course_split, grouped_split, load_chorales
 from helpers.metrics import voice_leading_rates
 from helpers.pianoroll import steps_to_voice
 from helpers.style import Piece, compare_styles, style_report
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     started = time.time()
     chorales = load_chorales()
-    train, test = grouped_split(chorales)
+    train, test = course_split(chorales)
     _, val = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)
     network, _ = H.load_recipe(H.SATB_RECIPES["phrase endings"])
     outputs = network.chorale_probabilities(val)

@@ -606,10 +606,10 @@ def test_train_network_seeds_itself_whatever_the_global_random_state(stepwise_ch
 
 
 def test_tunes_of_is_the_training_side_of_the_course_split_without_the_validation_tunes_for_fit(stepwise_chorales):
-    from helpers.chorales import grouped_split
+    from helpers.chorales import course_split, grouped_split
     from helpers.harmonize import recipes as R
 
-    train, test = grouped_split(stepwise_chorales)
+    train, test = course_split(stepwise_chorales)
     assert len(test) and len(train)
     assert [c.name for c in R.tunes_of(R.Network(), stepwise_chorales)] == [c.name for c in train]
     validation = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)[1]

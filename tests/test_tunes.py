@@ -162,10 +162,10 @@ def test_merging_keeps_the_smallest_tune_id_and_leaves_the_others_alone():
 
 def test_no_test_chorale_shares_a_setting_with_training_in_the_course_split(corpus_chorales):
     """The leak issue 23 found: bwv20.7 (test) is bwv20.11 (train) with its repeat written out."""
-    from helpers.chorales import grouped_split
+    from helpers.chorales import course_split
 
     chorales = corpus_chorales
-    train, test = grouped_split(chorales)
+    train, test = course_split(chorales)
     assert chorales.by_name("bwv20.7").group == chorales.by_name("bwv20.11").group
     assert {c.name for c in test} >= {"bwv20.7", "bwv20.11", "bwv397"}
     both = list(train) + list(test)

@@ -9,8 +9,8 @@ spans :func:`~helpers.harmonize.decoding.chord_starts` cuts with ``hold="beat"``
 Williams 2004) on top of the network's scores.
 
 The fitted model ships as ``lines.json`` beside this module (fitted by :func:`fit_melodic_model` on the training
-side of the course split; ``tests/test_lines.py`` checks that refitting gives the same numbers), so the command
-needs no chorales to decode.
+side of :func:`~helpers.chorales.course_split`; ``tests/test_style_rules.py`` checks that refitting gives the same
+numbers), so the command needs no chorales to decode.
 """
 
 from __future__ import annotations

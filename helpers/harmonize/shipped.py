@@ -68,8 +68,8 @@ def training_code() -> list[tuple[str, str]]:
     from . import recipes
 
     parts: list[ModuleType | Callable] = [
-        _encoding, _network, _training, _pianoroll, _tunes, _chorales.grouped_split, recipes.train_network,
-        recipes.tunes_of, _keyfinding.features, _keyfinding.key_model, _keyfinding.fit,
+        _encoding, _network, _training, _pianoroll, _tunes, _chorales.grouped_split, _chorales.course_split,
+        recipes.train_network, recipes.tunes_of, _keyfinding.features, _keyfinding.key_model, _keyfinding.fit,
         _keyfinding.augment_transpositions, _keyfinding.train_key_classifier, _keyfinding.key_labels]
     named = [(getattr(p, "__qualname__", p.__name__), _without_docstrings(inspect.getsource(p))) for p in parts]
     return named + [("TRANSPOSITIONS", repr(recipes.TRANSPOSITIONS)), ("CACHE_VERSION", repr(_chorales.CACHE_VERSION))]
