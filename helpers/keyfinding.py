@@ -34,9 +34,6 @@ from .readers import read_voices  # noqa: F401  (notebook 08 reads files with kf
 from .stats import cross_validate, fold_accuracies, grouped_folds  # noqa: F401  (notebook 08 calls them kf.*)
 from .theory import MODES, key_number, key_of_number, signature_keys, signature_tonic, transpose_key_number
 
-#: The class of a key among the 24 is its key number (:func:`helpers.theory.key_number`); notebook 08 calls them
-#: by these names.
-key_index, key_of_index = key_number, key_of_number
 #: music21's key finders: display name -> method name of ``Stream.analyze``.
 MUSIC21_FINDERS = {
     "Krumhansl–Schmuckler": "key.krumhansl",
@@ -151,11 +148,11 @@ def mode_labels(chorales: Sequence[Chorale]) -> np.ndarray:
 
 
 def key_labels(chorales: Sequence[Chorale]) -> np.ndarray:
-    """The 24-class key (:func:`key_index`) of every chorale, from the soprano's key signature.
+    """The 24-class key (:func:`~helpers.theory.key_number`) of every chorale, from the soprano's key signature.
 
     Notebook: 08_key_classification
     """
-    return np.array([key_index(c.tonic, c.mode) for c in chorales], dtype=int)
+    return np.array([key_number(c.tonic, c.mode) for c in chorales], dtype=int)
 
 
 # ------------------------------------------------------------------------------------------- normalisations
@@ -248,7 +245,7 @@ def mode_model(X_train: np.ndarray, hidden: int = 16, learning_rate: float = 0.0
 
 
 def key_model(X_train: np.ndarray, hidden: int = 32, learning_rate: float = 0.01, l2: float = 1e-4):
-    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of :func:`key_index`.
+    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of :func:`~helpers.theory.key_number`.
 
     Notebook: 08_key_classification
     """
@@ -291,7 +288,7 @@ def predict_modes(model, X: np.ndarray) -> np.ndarray:
 
 
 def key_probabilities(model, X: np.ndarray) -> np.ndarray:
-    """``(n, 24)``: the softmax model's probability of each key (:func:`key_index`) for each row.
+    """``(n, 24)``: the softmax model's probability of each key (:func:`~helpers.theory.key_number`) for each row.
 
     Notebook: 08_key_classification
     """
@@ -299,7 +296,7 @@ def key_probabilities(model, X: np.ndarray) -> np.ndarray:
 
 
 def predict_keys(model, X: np.ndarray) -> np.ndarray:
-    """The most likely of the 24 keys (:func:`key_index`) for each row, from a softmax model.
+    """The most likely of the 24 keys (:func:`~helpers.theory.key_number`) for each row, from a softmax model.
 
     Notebook: 08_key_classification
     """
@@ -353,13 +350,13 @@ def music21_key(profile: np.ndarray, method: str = "key.krumhansl") -> tuple[int
 
 
 def music21_keys(profiles_: np.ndarray, methods: Sequence[str] = tuple(MUSIC21_FINDERS.values())) -> np.ndarray:
-    """``(n, len(methods))`` 24-class keys (:func:`key_index`) found by music21's key finders, one row per
+    """``(n, len(methods))`` 24-class keys (:func:`~helpers.theory.key_number`) found by music21's key finders, one row per
     pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12).
 
     Notebook: 08_key_classification
     """
     profiles_ = np.asarray(profiles_)[:, :12]
-    return np.array([[key_index(*music21_key(p, m)) for m in methods] for p in profiles_], dtype=int).reshape(
+    return np.array([[key_number(*music21_key(p, m)) for m in methods] for p in profiles_], dtype=int).reshape(
         len(profiles_), len(methods))
 
 
@@ -432,7 +429,7 @@ def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
 
     Notebook: 08_key_classification
     """
-    return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
+    return key_of_number(int(predict_keys(model, features(voices)[None])[0]))
 
 
 def train_and_save_key_classifier(path: str | os.PathLike | None = None, steps: int = 600):

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .keyfinding import _voices_of, features, key_classifier, key_of_index, key_probabilities, rotate
+from .keyfinding import _voices_of, features, key_classifier, key_probabilities, rotate
 from .midi import Voice
 from .readers import read_voices
-from .theory import transpose_key_number
+from .theory import key_of_number, transpose_key_number
 
 #: The music21 profile the melody key finder combines with the classifier (:func:`melody_key_probabilities`), and
 #: the weight of its correlations against the classifier's log-probabilities; both chosen by ``bench/keys.py`` on
@@ -55,7 +55,7 @@ def rank_keys(model, voices: Sequence[Voice], n: int = 3, transpositions: bool =
     X = features(voices)[None]
     probs = (transposed_key_probabilities(model, X) if transpositions else key_probabilities(model, X))[0]
     best = np.argsort(-probs, kind="stable")[:n]
-    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
+    return [(*key_of_number(int(k)), float(probs[k])) for k in best]
 
 
 def duration_histogram(voices: Sequence[Voice]) -> np.ndarray:
@@ -129,7 +129,7 @@ def rank_melody_keys(voices: Sequence[Voice], classifier=None, n: int = 3) -> li
     """
     probs = melody_key_probabilities(classifier if classifier is not None else key_classifier(), voices)
     best = np.argsort(-probs, kind="stable")[:n]
-    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
+    return [(*key_of_number(int(k)), float(probs[k])) for k in best]
 
 
 def rank_file_keys(path: str | os.PathLike, classifier=None, n: int = 3) -> list[tuple[int, str, float]]:

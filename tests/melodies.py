@@ -12,6 +12,7 @@ from helpers import harmonize as H
 from helpers import keyfinding as kf
 from helpers.chorales import Chorale
 from helpers.midi import Voice
+from helpers.theory import key_number
 
 MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
 HARMONIC_MINOR = np.array([0, 2, 3, 5, 7, 8, 11])
@@ -55,7 +56,7 @@ def tiny_key_classifier(seed: int = 0):
     melodies = [(scale_melody(s, 0, "major"), (0, "major")) for s in range(40)]
     melodies += [(scale_melody(100 + s, 9, "minor"), (9, "minor")) for s in range(40)]
     X = np.stack([kf.features([m]) for m, _ in melodies])
-    keys = np.array([kf.key_index(*k) for _, k in melodies])
+    keys = np.array([key_number(*k) for _, k in melodies])
     return kf.train_key_classifier(X, keys, steps=300, seed=seed)
 
 
