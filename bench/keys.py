@@ -100,8 +100,8 @@ def main() -> None:
     chorales = load_chorales()
     c_train, c_test = course_split(chorales)
     shipped = kf.key_classifier(train=False)
-    f_train = [s for s in songs if s.collection not in TEST_COLLECTIONS]
-    f_test = [s for s in songs if s.collection in TEST_COLLECTIONS]
+    f_train = [s for s in songs if s.group not in TEST_COLLECTIONS]
+    f_test = [s for s in songs if s.group in TEST_COLLECTIONS]
     truth = {"folk train": np.array([key_number(*annotated_key(s)) for s in f_train]),
              "folk test": np.array([key_number(*annotated_key(s)) for s in f_test]),
              "chorale train": kf.key_labels(c_train), "chorale test": kf.key_labels(c_test)}
@@ -143,7 +143,7 @@ def main() -> None:
     answers, differ, untied = music21_answers(melodies, R)
     right = table(f"Held-out folk tunes ({', '.join(TEST_COLLECTIONS)})", truth["folk test"], P, R, answers, minor)
     for col in TEST_COLLECTIONS:
-        mask = np.array([s.collection == col for s in f_test])
+        mask = np.array([s.group == col for s in f_test])
         print(f"- {col}: " + "; ".join(f"{k.split(' (')[0]} {v[mask].mean():.1%}" for k, v in right.items()))
     print()
 

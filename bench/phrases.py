@@ -41,11 +41,6 @@ GROUPS = {
 NEIGHBOURS = "the neighbouring notes' features"
 
 
-def tune_of_song(song) -> P.Tune:
-    return P.Tune(song.name, song.collection, song.voice, song.time_signature, song.anacrusis, song.tonic,
-                  song.mode, song.phrase_ends)
-
-
 def rows(tunes: list[P.Tune]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X = [P.melody_features(t.voice, t.time_signature, t.anacrusis, t.tonic, t.mode) for t in tunes]
     y = [np.isin(np.arange(len(t.voice)), t.ending_notes()) for t in tunes]
@@ -98,8 +93,8 @@ def main() -> None:
           f"{sum('metre' in r for _, r in skipped)} without one metre, "
           f"{sum(not ('counted' in r or 'metre' in r) for _, r in skipped)} other)")
     print(f"Chorales: {len(chorales)}, {len(chorales) - len(marked)} without fermatas left out")
-    f_train = [tune_of_song(s) for s in songs if s.collection not in TEST_COLLECTIONS]
-    f_test = [tune_of_song(s) for s in songs if s.collection in TEST_COLLECTIONS]
+    f_train = [s for s in songs if s.group not in TEST_COLLECTIONS]
+    f_test = [s for s in songs if s.group in TEST_COLLECTIONS]
     ch_train = [P.tune_of_chorale(c) for c in c_train if c.phrase_ends]
     ch_test = [P.tune_of_chorale(c) for c in c_test if c.phrase_ends]
     print(f"Split: train {len(f_train)} folk songs + {len(ch_train)} chorales; held out {len(f_test)} folk songs "
