@@ -9,36 +9,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import harmonize as H
-from helpers.chorales import Chorale
 from helpers.cli import main
 from helpers.errors import InputError
 from helpers.midi import Voice, midi_to_voices, write_midi
 from helpers.pianoroll import REST, steps_to_voice
 from helpers.theory import key_number, parse_key_name, signature_sharps
-
-C_MAJOR = [0, 2, 4, 5, 7, 9, 11]
-
-
-def stepwise_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
-    """A generated four-part 'chorale': a stepwise soprano in quarter and half notes, alto a third or fourth below
-    on the scale, tenor and bass an octave lower."""
-    rng = np.random.default_rng(seed)
-    degrees = np.cumsum(np.r_[7, rng.choice([-1, 1, 0, -2, 2], 23)]).clip(3, 12)
-    scale = np.array([p + 12 * o for o in range(4, 7) for p in C_MAJOR]) + 12
-    sop = scale[degrees]
-    alt = scale[degrees - np.where(degrees % 2 == 0, 2, 3)]
-    lengths = rng.choice([1.0, 2.0], len(sop), p=[0.8, 0.2])
-    starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    ends = starts + lengths
-    voices = {"Soprano": Voice("Soprano", sop + tonic, starts, ends), "Alto": Voice("Alto", alt + tonic, starts, ends),
-              "Tenor": Voice("Tenor", alt - 12 + tonic, starts, ends), "Bass": Voice("Bass", sop - 24 + tonic, starts, ends)}
-    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group, tune=group)
+from tests.melodies import scale_chorale
 
 
 @pytest.fixture(scope="module")
 def stepwise_chorales():
-    """Ten generated chorales (:func:`stepwise_chorale`), in C, C# and D major, each its own melody group."""
-    return [stepwise_chorale(i, tonic=i % 3, group=i) for i in range(10)]
+    """Ten generated chorales (:func:`tests.melodies.scale_chorale`), in C, C# and D major, each its own melody
+    group."""
+    return [scale_chorale(i, tonic=i % 3, group=i) for i in range(10)]
 
 
 @pytest.fixture(scope="module")
