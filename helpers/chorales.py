@@ -349,11 +349,14 @@ def assign_melody_groups(chorales: list[Chorale], threshold: float = TUNE_THRESH
     """
     sopranos = [c.voices["Soprano"].pitches for c in chorales]
     tunes = tune_groups(soprano_similarity(sopranos), threshold)
-    once = soprano_similarity([without_written_repeat(melody_notes(s)) for s in sopranos])
-    pairs = [(int(a), int(b), float(once[a, b])) for a, b in zip(*np.nonzero(np.triu(np.nan_to_num(once) >= threshold, 1)),
-                                                                  strict=True)]
-    pairs += same_settings([chord_sequence(c.steps(1)[0]) for c in chorales],
-                          [c.voices["Soprano"].pitches for c in chorales], setting_threshold)
+    notes = [melody_notes(s) for s in sopranos]
+    once = [without_written_repeat(n) for n in notes]
+    shortened = [k for k, (n, o) in enumerate(zip(notes, once, strict=True)) if len(o) < len(n)]
+    # only pairs with a shortened soprano can differ from the comparison above (the others are one tune already)
+    similarity = soprano_similarity(once, rows=shortened)
+    close = np.triu(np.nan_to_num(similarity) >= threshold, 1)
+    pairs = [(int(a), int(b), float(similarity[a, b])) for a, b in zip(*np.nonzero(close), strict=True)]
+    pairs += same_settings([chord_sequence(c.steps(1)[0]) for c in chorales], sopranos, setting_threshold)
     groups = merge_tunes(tunes, pairs)
     return [replace(c, tune=int(t), group=int(g)) for c, t, g in zip(chorales, tunes, groups, strict=True)]
 

@@ -141,6 +141,18 @@ def test_a_different_pickup_does_not_split_a_tune():
     assert assign_melody_groups([a, b])[0].group == assign_melody_groups([a, b])[1].group
 
 
+def test_a_written_out_repeat_joins_the_melody_group_of_its_twin_but_not_its_tune():
+    line = [67, 69, 71, 72, 74, 72, 71, 69, 71, 67, 66, 64, 66, 67, 69, 67]  # sung twice: A A B
+    ending = [72, 71, 69, 67, 66, 64, 62, 67]
+    twin = make_chorale("once", line + ending)
+    written_out = make_chorale("twice", line + line + ending, below=(3, 9, 12))  # other chords: not one setting
+    middle = [60, 62, 64, 65, 64, 62, 60, 59, 60, 62, 64, 62, 60, 59, 57, 59]
+    other = make_chorale("other", line + middle + ending, below=(3, 9, 12))  # A C B: no repeat
+    once, twice, elsewhere = assign_melody_groups([twin, written_out, other])
+    assert once.group == twice.group != elsewhere.group
+    assert once.tune != twice.tune  # 2 · 24 / (24 + 39) = 0.76: one tune only once the repeat is removed
+
+
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 1000), fraction=st.floats(0.1, 0.6))
 def test_grouped_split_never_puts_a_group_on_both_sides(chorales, seed, fraction):

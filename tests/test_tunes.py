@@ -154,6 +154,17 @@ def test_the_same_tune_set_differently_is_not_the_same_setting():
     assert len(same_settings([chord_sequence(a), chord_sequence(c)], [TUNE, TUNE])) == 1
 
 
+def test_similarity_restricted_to_some_rows_equals_the_full_one_there_and_compares_nothing_else():
+    melodies = [TUNE, TUNE + 5, OTHER, np.r_[TUNE[:10], 60, TUNE[10:]], OTHER - 2]
+    full = soprano_similarity(melodies, floor=0.0)
+    part = soprano_similarity(melodies, floor=0.0, rows=[1, 3])
+    touched = np.zeros((5, 5), bool)
+    touched[[1, 3], :] = touched[:, [1, 3]] = True
+    np.fill_diagonal(touched, True)
+    np.testing.assert_array_equal(part[touched], full[touched])
+    assert np.isnan(part[~touched]).all() and not np.isnan(full).any()
+
+
 def test_merging_keeps_the_smallest_tune_id_and_leaves_the_others_alone():
     tunes = np.array([0, 1, 1, 2, 3, 4])
     assert merge_tunes(tunes, [(5, 1, 1.0), (3, 4, 0.96)]).tolist() == [0, 1, 1, 2, 2, 1]
