@@ -68,7 +68,8 @@ def given_bass(harmonizer: H.Harmonizer, chorales) -> dict:
         order = H.order_violations(given.voices)
         rows.append({"given": sum(a[v][0] for v in INNER), "free": sum(b[v][0] for v in INNER),
                      "total": sum(a[v][1] for v in INNER), "group": c.group, "above": order["above_melody"],
-                     "crossed": order["crossed"], "bass kept": K.kept_notes(K.Kept(c.voices["Bass"])) == given.voices[3]})
+                     "crossed": order["crossed"],
+                     "bass kept": K.kept_notes(K.Kept(c.voices["Bass"])) == given.voices[3]})
     return {"rows": rows, "skipped": skipped}
 
 
@@ -160,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     for i, net in enumerate(harmonizer.models):
         single = H.Harmonizer([net], harmonizer.encoding, harmonizer.voice_leading)
         print(f"- network {i + 1} alone: {gain_line(given_bass(single, handful))}")
-    print(f"- seams (fifths and octaves, searched / pasted / moves): the ensemble {notebook_seams(harmonizer, handful)}")
+    print("- seams (fifths and octaves, searched / pasted / moves): the ensemble "
+          f"{notebook_seams(harmonizer, handful)}")
     for i, net in enumerate(harmonizer.models):
         single = H.Harmonizer([net], harmonizer.encoding, harmonizer.voice_leading)
         print(f"- seams, network {i + 1} alone: {notebook_seams(single, handful)}")

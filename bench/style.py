@@ -115,7 +115,8 @@ def main(argv=None) -> int:
         name = ", ".join(f"{k}={v:g}" for k, v in settings.items() if k in GRID)
         row = measure(network.with_voice_leading(replace(H.SATB_CONSTRAINED, **settings)), outputs, val, bach_report)
         rows[name] = row
-        if (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01 and row["parallels"] <= 1.5 * rows["Bach"]["parallels"]
+        if (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01
+                and row["parallels"] <= 1.5 * rows["Bach"]["parallels"]
                 and row["cadence agreement"] >= today["cadence agreement"] - 0.05):
             allowed[name] = (row["interval TV"], settings)
     print(f"### Choosing the style rules on {len(val)} validation tunes (fixed: {FIXED})\n")

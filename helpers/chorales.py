@@ -428,10 +428,11 @@ def load_chorales(source: str | os.PathLike | None = None, cache: bool = True,
                   workers: int | None = None) -> ChoraleSet:
     """Load the Bach chorales.
 
-    ``source=None``: the chorales in the music21 corpus (parsed in parallel on ``workers`` processes the first
-    time, with a progress bar on stderr, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi`` file in it, one track
-    per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the reason; exact duplicates
-    are dropped (and listed). Raises :class:`InputError` if a folder does not exist or holds no MIDI files.
+    ``source=None``: the chorales in the music21 corpus (parsed in parallel on ``workers`` processes the first time,
+    with a progress bar on stderr, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi``
+    file in it, one track per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the
+    reason; exact duplicates are dropped (and listed). Raises :class:`InputError` if a folder does not exist or holds
+    no MIDI files.
 
     Notebook: 00_setup
     """

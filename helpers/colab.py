@@ -30,7 +30,7 @@ if "google.colab" in sys.modules:
     course = "{INSTALL_SPEC}"
     if subprocess.run([sys.executable, "-m", "pip", "install", "-q", course]).returncode != 0:
         raise RuntimeError(f"Could not install {{course}} (pip says why above). Run the course locally: see the README.")
-"""
+"""  # noqa: E501  (in the notebooks, where the braces are single, no line of the cell is over 120 columns)
 
 
 def colab_link(notebook: str) -> str:

@@ -245,7 +245,8 @@ def mode_model(X_train: np.ndarray, hidden: int = 16, learning_rate: float = 0.0
 
 
 def key_model(X_train: np.ndarray, hidden: int = 32, learning_rate: float = 0.01, l2: float = 1e-4):
-    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of :func:`~helpers.theory.key_number`.
+    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of
+    :func:`~helpers.theory.key_number`.
 
     Notebook: 08_key_classification
     """
@@ -350,8 +351,8 @@ def music21_key(profile: np.ndarray, method: str = "key.krumhansl") -> tuple[int
 
 
 def music21_keys(profiles_: np.ndarray, methods: Sequence[str] = tuple(MUSIC21_FINDERS.values())) -> np.ndarray:
-    """``(n, len(methods))`` 24-class keys (:func:`~helpers.theory.key_number`) found by music21's key finders, one row per
-    pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12).
+    """``(n, len(methods))`` 24-class keys (:func:`~helpers.theory.key_number`) found by music21's key finders, one
+    row per pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12).
 
     Notebook: 08_key_classification
     """

@@ -196,8 +196,9 @@ def pair_lcs(seqs: Sequence[np.ndarray], i: np.ndarray, j: np.ndarray, shift: np
 
 def chord_sequence(pitches: np.ndarray) -> np.ndarray:
     """The chords of a setting, one integer per beat: ``pitches`` is a (voices, beats) array of the MIDI pitches
-    sounding on each beat (−1 or 0 = rest, as :meth:`Chorale.steps` gives them), highest voice first; beats where a voice rests are left out and a chord
-    held over several beats counts once. Code: ``((s·128 + a)·128 + t)·128 + b`` for four voices.
+    sounding on each beat (−1 or 0 = rest, as :meth:`Chorale.steps` gives them), highest voice first; beats where a
+    voice rests are left out and a chord held over several beats counts once. Code: ``((s·128 + a)·128 + t)·128 + b``
+    for four voices.
 
     Notebook: 07_midi_and_pianorolls
     """

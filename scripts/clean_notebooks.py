@@ -100,7 +100,8 @@ def assign_ids(nb: nbformat.NotebookNode) -> None:
         cid = cell.get("id")
         if not cid or cid in seen:
             n = 0
-            while (cid := f"cell-{i:03d}" + (f"-{n}" if n else "")) in seen or any(c.get("id") == cid for c in nb.cells):
+            while ((cid := f"cell-{i:03d}" + (f"-{n}" if n else "")) in seen
+                   or any(c.get("id") == cid for c in nb.cells)):
                 n += 1
             cell["id"] = cid
         seen.add(cid)

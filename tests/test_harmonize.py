@@ -250,7 +250,8 @@ def test_harmonize_returns_voices_in_the_melody_key(data_dir):
 # --------------------------------------------------------------------------------------- the command
 
 def test_command_writes_soprano_and_alto_on_the_melody_tempo_meter_and_key(data_dir, tmp_path, capsys):
-    src = melody_file(tmp_path / "tune.mid", [71, 73, 75, 76, 78, 76, 75, 73, 71], tempo=75, ts=(3, 4), key=(4, "major"))
+    src = melody_file(tmp_path / "tune.mid", [71, 73, 75, 76, 78, 76, 75, 73, 71], tempo=75, ts=(3, 4),
+                      key=(4, "major"))
     out = tmp_path / "out" / "harm.mid"
     assert main(["harmonize", str(src), "-o", str(out), "--key", "E major"]) == 0
     printed = capsys.readouterr().out
@@ -349,8 +350,8 @@ def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp
         assert not out.exists()
 
 
-def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(stepwise_chorales, tmp_path, monkeypatch, capsys,
-                                                                    tiny_key_model):
+def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(stepwise_chorales, tmp_path, monkeypatch,
+                                                                          capsys, tiny_key_model):
     from helpers import keyfinding as kf
 
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))

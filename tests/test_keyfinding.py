@@ -259,7 +259,8 @@ def test_saved_classifier_loads_and_names_the_keys_it_was_trained_on(trained):
 def test_a_loaded_key_classifier_gives_the_saved_probabilities(trained):
     X, keys = _training_set()
     saved, fresh = kf.load_key_classifier(trained), kf.key_model(X)
-    np.testing.assert_array_equal(kf.key_probabilities(saved, X), kf.key_probabilities(kf.load_key_classifier(trained), X))
+    again = kf.load_key_classifier(trained)
+    np.testing.assert_array_equal(kf.key_probabilities(saved, X), kf.key_probabilities(again, X))
     assert np.array_equal(kf.predict_keys(saved, X), keys)  # the trained weights, not fresh ones
     assert not np.allclose(kf.key_probabilities(fresh, X), kf.key_probabilities(saved, X), atol=1e-3)
 

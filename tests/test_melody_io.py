@@ -38,7 +38,8 @@ A|d2e f2g|a3 Ha2 A|{B}d2c d2e|!fermata!f3 z2 A|d2e f2g|a2g f2e|d6|]
 
 
 def exact(voice: Voice) -> list[tuple[int, float, float]]:
-    return [(int(p), round(float(s), 6), round(float(e), 6)) for p, s, e in zip(voice.pitches, voice.starts, voice.ends)]
+    notes = zip(voice.pitches, voice.starts, voice.ends, strict=True)
+    return [(int(p), round(float(s), 6), round(float(e), 6)) for p, s, e in notes]
 
 
 def same_notes(a: Voice, b: Voice, tol: float = 0.01) -> bool:
@@ -447,7 +448,8 @@ def test_grace_notes_sound_just_before_their_note_in_midi():
     played = H.performed_melody(melody)
     assert len(played) == len(melody.voice) + 1
     grace = np.flatnonzero(played.pitches == 70)[0]
-    assert played.ends[grace] == pytest.approx(6.5) and played.starts[grace] == pytest.approx(6.5 - H.writing.GRACE_BEATS)
+    assert played.ends[grace] == pytest.approx(6.5)
+    assert played.starts[grace] == pytest.approx(6.5 - H.writing.GRACE_BEATS)
     assert played.ends[grace - 1] == pytest.approx(played.starts[grace])  # taken from the note before
 
 

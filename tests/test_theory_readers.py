@@ -80,7 +80,8 @@ def test_fermata_ends_are_the_ends_of_the_held_notes_even_on_a_tied_continuation
     from helpers.readers import fermata_ends
 
     part = stream.Part()
-    first, held, tied = note.Note("C4", quarterLength=1), note.Note("D4", quarterLength=1), note.Note("D4", quarterLength=2)
+    first, held = note.Note("C4", quarterLength=1), note.Note("D4", quarterLength=1)
+    tied = note.Note("D4", quarterLength=2)
     held.tie, tied.tie = tie.Tie("start"), tie.Tie("stop")
     tied.expressions.append(expressions.Fermata())  # the fermata sits on the tied half of D4 (beats 1-4)
     last = note.Note("E4", quarterLength=1)

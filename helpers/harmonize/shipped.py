@@ -226,7 +226,8 @@ def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
     for network, seed in networks:
         harmonizer, seconds, history = train_network(network, seed, return_history=True)
         name = f"{network.key}_seed{seed}.weights.h5"
-        _weights_only(harmonizer.model, build_model(harmonizer.encoding, units=network.units)).save_weights(folder / name)
+        weights = _weights_only(harmonizer.model, build_model(harmonizer.encoding, units=network.units))
+        weights.save_weights(folder / name)
         entries.append({"file": name, "sha256": file_hash(folder / name), "settings": network_settings(network, seed),
                         "encoding": json.loads(harmonizer.encoding.to_json()),
                         "architecture": {"units": network.units, "layers": 1}, "seconds": round(seconds, 1),
