@@ -33,15 +33,6 @@ if "google.colab" in sys.modules:
 """  # noqa: E501  (in the notebooks, where the braces are single, no line of the cell is over 120 columns)
 
 
-def colab_link(notebook: str) -> str:
-    """The "Open in Colab" address of a notebook (its stem, e.g. ``"09_harmonization"``) at this version's tag.
-
-    Notebook: none (used by the tests only)
-    """
-    path = REPO_URL.removeprefix("https://github.com/")
-    return f"https://colab.research.google.com/github/{path}/blob/{TAG}/notebooks/{notebook}.ipynb"
-
-
 def uploaded_files(value) -> list[tuple[str, bytes]]:
     """``(file name, content)`` of every file in the ``value`` of an ``ipywidgets.FileUpload``, whichever
     ipywidgets made it: 7.x gives a dict ``{name: {"metadata": ..., "content": bytes}}``, 8.x a tuple of dicts

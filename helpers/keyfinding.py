@@ -32,7 +32,7 @@ from .paths import models_dir
 from .pianoroll import STEPS_PER_BEAT, n_steps_of, pitch_class_histogram, voice_to_pianoroll
 from .readers import read_voices  # noqa: F401  (notebook 08 reads files with kf.read_voices)
 from .stats import cross_validate, fold_accuracies, grouped_folds  # noqa: F401  (notebook 08 calls them kf.*)
-from .theory import MODES, key_number, key_of_number, signature_keys, signature_tonic, transpose_key_number
+from .theory import MODES, key_number, key_of_number, signature_tonic, transpose_key_number
 
 #: music21's key finders: display name -> method name of ``Stream.analyze``.
 MUSIC21_FINDERS = {
@@ -111,30 +111,6 @@ def krumhansl_kessler() -> np.ndarray:
     ks = KrumhanslSchmuckler()
     w = np.array([ks.getWeights("major"), ks.getWeights("minor")], dtype=float)
     return w / w.sum(axis=1, keepdims=True)
-
-
-def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
-                 sharps: int | None = None) -> tuple[int, str]:
-    """Key of a melody by the Krumhansl–Schmuckler method: correlate its duration-weighted pitch-class histogram
-    with the 24 rotated Krumhansl–Kessler profiles (:func:`krumhansl_kessler`) and take the best.
-
-    With ``sharps`` (the key signature, negative for flats) only the two keys of that signature compete: its major
-    key and the relative minor. Returns ``(tonic pitch class, 'major' | 'minor')``.
-
-    Notebook: none (used by the tests only)
-    """
-    pitches = np.asarray(pitches, dtype=np.int64)
-    weights = np.ones(len(pitches)) if durations is None else np.asarray(durations, dtype=np.float64)
-    hist = np.bincount(pitches % 12, weights=weights, minlength=12)
-    candidates = [(t, m) for t in range(12) for m in MODES] if sharps is None else list(signature_keys(sharps))
-    profiles = dict(zip(MODES, krumhansl_kessler()))
-    best, best_r = candidates[0], -np.inf
-    for tonic, mode in candidates:
-        profile = np.roll(profiles[mode], tonic)
-        r = np.corrcoef(hist, profile)[0, 1] if hist.std() > 0 else 0.0
-        if r > best_r:
-            best, best_r = (tonic, mode), r
-    return best
 
 
 # ---------------------------------------------------------------------------------------------------- labels

@@ -13,7 +13,7 @@ from helpers.cli import main
 from helpers.errors import InputError
 from helpers.midi import Voice, midi_to_voices, write_midi
 from helpers.pianoroll import REST, steps_to_voice
-from helpers.theory import key_number, parse_key_name, signature_sharps
+from helpers.theory import key_number, parse_key_name
 from tests.melodies import scale_chorale
 
 
@@ -82,20 +82,6 @@ def test_normalising_shift_moves_every_key_to_c_major_or_a_minor_the_short_way(t
     shift = H.normalising_shift(tonic, mode)
     assert -6 <= shift <= 5
     assert (tonic + shift) % 12 == (0 if mode == "major" else 9)
-
-
-def test_estimate_key_finds_major_and_minor_from_the_notes():
-    c_major = np.array([60, 62, 64, 65, 67, 65, 64, 62, 60, 67, 60])
-    assert H.estimate_key(c_major) == (0, "major")
-    a_minor = np.array([69, 71, 72, 74, 76, 77, 80, 81, 76, 69, 64, 69])
-    assert H.estimate_key(a_minor) == (9, "minor")
-    assert H.estimate_key(c_major + 7) == (7, "major")
-
-
-def test_estimate_key_with_a_signature_only_chooses_between_major_and_relative_minor():
-    e_minor = np.array([64, 66, 67, 71, 75, 76, 71, 64])
-    assert H.estimate_key(e_minor, sharps=1) == (4, "minor")
-    assert H.estimate_key(np.array([67, 71, 74, 67, 62, 67]), sharps=1) == (7, "major")
 
 
 # ------------------------------------------------------------------------------------------- encoding
@@ -404,14 +390,6 @@ def test_command_keeps_the_melody_on_its_seconds_across_a_tempo_change(data_dir,
     written = pretty_midi.PrettyMIDI(str(out))
     np.testing.assert_allclose([n.start for n in written.instruments[0].notes], times, atol=1e-3)
     assert max(n.end for n in written.instruments[1].notes) <= 4.125 + 0.3 + 1e-3
-
-
-@given(st.integers(0, 11), st.sampled_from(["major", "minor"]))
-def test_estimate_key_with_a_signature_keeps_to_that_signature(tonic, mode):
-    triad = np.array([0, 4, 7, 12, 7, 4, 0]) if mode == "major" else np.array([0, 3, 7, 12, 7, 3, 0])
-    found = H.estimate_key(60 + tonic + triad, sharps=signature_sharps(tonic, mode))
-    assert signature_sharps(*found) == signature_sharps(tonic, mode)
-    assert found == (tonic, mode)
 
 
 def test_read_melody_finds_the_key_from_the_notes_whatever_the_signature(tmp_path, tiny_key_model):

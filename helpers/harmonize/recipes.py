@@ -270,15 +270,6 @@ def networks_needed(recipes: Iterable[Recipe], seeds: Sequence[int] = SEEDS) -> 
     return needed
 
 
-def ablation_networks() -> list[tuple[Network, int]]:
-    """The networks of notebook 09's and 10's ablation tables (:data:`ALTO_RECIPES`, :data:`SATB_RECIPES`), and
-    so of the ``harmonize`` command's recipes (:data:`BEST`).
-
-    Notebook: none (used by the tests only)
-    """
-    return networks_needed([*ALTO_RECIPES.values(), *SATB_RECIPES.values()])
-
-
 def shipped_networks() -> list[tuple[Network, int]]:
     """The networks notebooks 09–11 and the ``harmonize`` command load: every recipe of the ablation tables with
     seed 0 (an ensemble: seeds 0, 1, 2). These ship with the course; the other seeds only ``make bench`` trains.
