@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from helpers import harmonize as H  # noqa: E402
-from helpers.chorales import VOICES, grouped_split, load_chorales  # noqa: E402
+from helpers.chorales import VOICES, course_split, load_chorales  # noqa: E402
 from helpers.metrics import harmony_report, pool_reports, voice_leading_rates  # noqa: E402
 from helpers.paths import build_dir  # noqa: E402
 from helpers.pianoroll import steps_to_voice  # noqa: E402
@@ -125,7 +125,7 @@ def main() -> int:
     parser.add_argument("--only", choices=("alto", "satb"))
     args = parser.parse_args()
     chorales = load_chorales()
-    train, test = grouped_split(chorales)
+    train, test = course_split(chorales)
     out, text = {}, []
     if args.only in (None, "alto"):
         out["alto"] = table(H.ALTO_RECIPES, ("Alto",), chorales, test, H.LookupTable.fit(train, 2))

@@ -1,4 +1,4 @@
-"""Keeping notes (issue 24), measured on the held-out chorales (``grouped_split(load_chorales())[1]``) with the
+"""Keeping notes (issue 24), measured on the held-out chorales (``course_split(load_chorales())[1]``) with the
 shipped alto-tenor-bass harmonizer, decoded as notebook 11 decodes it (notebook 10's rules, the voice order hard).
 Nothing is trained.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import harmonize as H
-from helpers.chorales import grouped_split, load_chorales
+from helpers.chorales import course_split, load_chorales
 from helpers.errors import InputError
 from helpers.harmonize import keep as K
 from helpers.stats import bootstrap_gain
@@ -39,7 +39,7 @@ from helpers.theory import key_name
 
 OUTPUTS = ("Alto", "Tenor", "Bass")
 INNER = ("Alto", "Tenor")
-#: Notebook 11's chorales for the given bass: the held-out chorales at these places of grouped_split's list.
+#: Notebook 11's chorales for the given bass: the held-out chorales at these places of course_split's list.
 NOTEBOOK_CHORALES = (0, 10, 20, 30, 40, 50, 60, 70)
 
 
@@ -68,7 +68,8 @@ def given_bass(harmonizer: H.Harmonizer, chorales) -> dict:
         order = H.order_violations(given.voices)
         rows.append({"given": sum(a[v][0] for v in INNER), "free": sum(b[v][0] for v in INNER),
                      "total": sum(a[v][1] for v in INNER), "group": c.group, "above": order["above_melody"],
-                     "crossed": order["crossed"], "bass kept": K.kept_notes(K.Kept(c.voices["Bass"])) == given.voices[3]})
+                     "crossed": order["crossed"],
+                     "bass kept": K.kept_notes(K.Kept(c.voices["Bass"])) == given.voices[3]})
     return {"rows": rows, "skipped": skipped}
 
 
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N held-out chorales (part 1)")
     args = parser.parse_args(argv)
     started = time.time()
-    held_out = grouped_split(load_chorales())[1]
+    held_out = course_split(load_chorales())[1]
     harmonizer = harmonizer_of_notebook_11()
     test = list(held_out[:args.limit])
 
@@ -160,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     for i, net in enumerate(harmonizer.models):
         single = H.Harmonizer([net], harmonizer.encoding, harmonizer.voice_leading)
         print(f"- network {i + 1} alone: {gain_line(given_bass(single, handful))}")
-    print(f"- seams (fifths and octaves, searched / pasted / moves): the ensemble {notebook_seams(harmonizer, handful)}")
+    print("- seams (fifths and octaves, searched / pasted / moves): the ensemble "
+          f"{notebook_seams(harmonizer, handful)}")
     for i, net in enumerate(harmonizer.models):
         single = H.Harmonizer([net], harmonizer.encoding, harmonizer.voice_leading)
         print(f"- seams, network {i + 1} alone: {notebook_seams(single, handful)}")

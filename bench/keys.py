@@ -10,7 +10,7 @@ chorale's is its key signature and mode. Nothing is fitted on the test tunes:
   classifier trained on the other training chorales (5 folds grouped by melody); the constants in
   ``helpers.keyfinding`` (``MELODY_PROFILE``, ``PROFILE_WEIGHT``) are that choice, frozen;
 * the held-out folk tunes are the collections ``TEST_COLLECTIONS`` (judged with the shipped classifier: it never saw
-  a folk tune); the held-out chorales are the test side of ``grouped_split``, judged with a classifier trained as the
+  a folk tune); the held-out chorales are the test side of ``course_split``, judged with a classifier trained as the
   shipped one but on the training side only (the shipped classifier saw every chorale; its line is shown, marked).
 
 A paired McNemar test compares the finder with the best music21 profile on each set. The music21 rows are music21's
@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 from helpers import keyfinding as kf  # noqa: E402
 from helpers import melodykey as mk  # noqa: E402
 from helpers import stats  # noqa: E402
-from helpers.chorales import grouped_split, load_chorales  # noqa: E402
+from helpers.chorales import course_split, load_chorales  # noqa: E402
 from helpers.essen import TEST_COLLECTIONS, annotated_key, load_essen  # noqa: E402
 from helpers.stats import mcnemar  # noqa: E402
 from helpers.theory import key_number  # noqa: E402
@@ -98,10 +98,10 @@ def main() -> None:
     t0 = time.time()
     songs, _ = load_essen()
     chorales = load_chorales()
-    c_train, c_test = grouped_split(chorales)
+    c_train, c_test = course_split(chorales)
     shipped = kf.key_classifier(train=False)
-    f_train = [s for s in songs if s.collection not in TEST_COLLECTIONS]
-    f_test = [s for s in songs if s.collection in TEST_COLLECTIONS]
+    f_train = [s for s in songs if s.group not in TEST_COLLECTIONS]
+    f_test = [s for s in songs if s.group in TEST_COLLECTIONS]
     truth = {"folk train": np.array([key_number(*annotated_key(s)) for s in f_train]),
              "folk test": np.array([key_number(*annotated_key(s)) for s in f_test]),
              "chorale train": kf.key_labels(c_train), "chorale test": kf.key_labels(c_test)}
@@ -143,7 +143,7 @@ def main() -> None:
     answers, differ, untied = music21_answers(melodies, R)
     right = table(f"Held-out folk tunes ({', '.join(TEST_COLLECTIONS)})", truth["folk test"], P, R, answers, minor)
     for col in TEST_COLLECTIONS:
-        mask = np.array([s.collection == col for s in f_test])
+        mask = np.array([s.group == col for s in f_test])
         print(f"- {col}: " + "; ".join(f"{k.split(' (')[0]} {v[mask].mean():.1%}" for k, v in right.items()))
     print()
 

@@ -1,5 +1,5 @@
 """What the phrase-ending finder buys on the melody path (issue 20): the held-out chorales
-(``grouped_split(load_chorales())[1]``), their soprano alone harmonized by ``python -m helpers harmonize
+(``course_split(load_chorales())[1]``), their soprano alone harmonized by ``python -m helpers harmonize
 --voices satb --key KEY`` (the labelled key) as the command does it (:func:`read_melody` with ``find=False``, then
 :func:`harmonize_melody` with the shipped SATB harmonizer), from three files of the same notes:
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import harmonize as H
-from helpers.chorales import grouped_split, load_chorales
+from helpers.chorales import course_split, load_chorales
 from helpers.cli_options import parse_voices
 from helpers.harmonize.melody import read_melody, with_phrase_ends
 from helpers.harmonize.setting import harmonize_melody
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-old-rule", action="store_true", help="leave out the old rhythm rule")
     args = parser.parse_args(argv)
 
-    held_out = grouped_split(load_chorales())[1]
+    held_out = course_split(load_chorales())[1]
     test = [c for c in held_out if c.phrase_ends][:args.limit]  # a file without fermatas has nothing to compare
     unmarked = [c.name for c in held_out if not c.phrase_ends]
     outputs = parse_voices("satb")

@@ -2,7 +2,7 @@
 
 Data: Essen folk songs (``helpers.essen.COLLECTIONS``; line ends are phrase ends) and Bach's chorale sopranos
 (fermatas). Held out: the whole collections in ``TEST_COLLECTIONS`` and the test side of the course split
-(``grouped_split``). Inside the training tunes, 5-fold cross-validation grouped by collection (folk) and melody
+(``course_split``). Inside the training tunes, 5-fold cross-validation grouped by collection (folk) and melody
 group (chorales) gives out-of-fold probabilities on which the penalty and the threshold are chosen (the mean of
 the folk and the chorale F1); LBDM's threshold is chosen on the training tunes too. Then the model is fitted on
 all training tunes, written to ``helpers/phrase_model.json``, and every method is judged once on the held-out
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from helpers import phrases as P  # noqa: E402
-from helpers.chorales import grouped_split, load_chorales  # noqa: E402
+from helpers.chorales import course_split, load_chorales  # noqa: E402
 from helpers.essen import TEST_COLLECTIONS, load_essen  # noqa: E402
 
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.02), 2)
@@ -39,11 +39,6 @@ GROUPS = {
     "last note / position": [21, 26],
 }
 NEIGHBOURS = "the neighbouring notes' features"
-
-
-def tune_of_song(song) -> P.Tune:
-    return P.Tune(song.name, song.collection, song.voice, song.time_signature, song.anacrusis, song.tonic,
-                  song.mode, song.phrase_ends)
 
 
 def rows(tunes: list[P.Tune]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -90,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.time()
     chorales = load_chorales()
-    c_train, c_test = grouped_split(chorales)
+    c_train, c_test = course_split(chorales)
     songs, skipped = load_essen()
     marked = [c for c in chorales if c.phrase_ends]
     print(f"Essen: {len(songs)} tunes read, {len(skipped)} skipped "
@@ -98,12 +93,12 @@ def main() -> None:
           f"{sum('metre' in r for _, r in skipped)} without one metre, "
           f"{sum(not ('counted' in r or 'metre' in r) for _, r in skipped)} other)")
     print(f"Chorales: {len(chorales)}, {len(chorales) - len(marked)} without fermatas left out")
-    f_train = [tune_of_song(s) for s in songs if s.collection not in TEST_COLLECTIONS]
-    f_test = [tune_of_song(s) for s in songs if s.collection in TEST_COLLECTIONS]
+    f_train = [s for s in songs if s.group not in TEST_COLLECTIONS]
+    f_test = [s for s in songs if s.group in TEST_COLLECTIONS]
     ch_train = [P.tune_of_chorale(c) for c in c_train if c.phrase_ends]
     ch_test = [P.tune_of_chorale(c) for c in c_test if c.phrase_ends]
     print(f"Split: train {len(f_train)} folk songs + {len(ch_train)} chorales; held out {len(f_test)} folk songs "
-          f"({', '.join(TEST_COLLECTIONS)}) + {len(ch_test)} chorales (test side of grouped_split)\n")
+          f"({', '.join(TEST_COLLECTIONS)}) + {len(ch_test)} chorales (test side of course_split)\n")
 
     train = f_train + ch_train
     folk_mask = np.array([not t.group.startswith("chorale-") for t in train])
@@ -133,7 +128,7 @@ def main() -> None:
     model["threshold"] = thr
     model["lbdm_threshold"] = lbdm_thr  # LBDM's, chosen alike: notebook 09 compares with it
     model["trained_on"] = (f"{len(f_train)} Essen folk songs (all of {', '.join(sorted({t.group for t in f_train}))}) "
-                           f"and {len(ch_train)} chorale sopranos (train side of grouped_split)")
+                           f"and {len(ch_train)} chorale sopranos (train side of course_split)")
     if not args.no_write:
         P.MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n")
 

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from helpers import harmonize as H  # noqa: E402
 from helpers import keyfinding as kf  # noqa: E402
 from helpers import stats  # noqa: E402
-from helpers.chorales import grouped_split, load_chorales  # noqa: E402
+from helpers.chorales import course_split, grouped_split, load_chorales  # noqa: E402
 from helpers.metrics import harmony_report, pool_reports, voice_leading_rates  # noqa: E402
 from helpers.paths import build_dir  # noqa: E402
 from helpers.stats import bootstrap_gain  # noqa: E402
@@ -63,7 +63,7 @@ def key_classifier(chorales, seed: int) -> dict[str, float]:
 def alto(chorales, seed: int) -> dict[str, float]:
     """Notebook 09: the BiGRU alto with the default recipe, on the held-out tunes: accuracy, consonance, the motion
     rules per 100 beats, and its gain over the best lookup table with the 95% bootstrap interval over tunes."""
-    train, test = grouped_split(chorales, test_fraction=0.2, seed=0)
+    train, test = course_split(chorales)
     enc = H.fit_encoding(train)
     seed_everything(seed)
     harmonizer, _ = H.train_harmonizer(train, enc, **H.DEFAULT_TRAINING)
@@ -92,7 +92,7 @@ def alto(chorales, seed: int) -> dict[str, float]:
 
 def four_parts(chorales, seed: int) -> dict[str, float]:
     """Notebook 10: one BiGRU for A/T/B, joint decoding with the default voice-leading penalties (full rule set)."""
-    train, test = grouped_split(chorales, test_fraction=0.2, seed=0)
+    train, test = course_split(chorales)
     fit, val = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)
     enc = H.fit_encoding(train, outputs=ATB)
     seed_everything(seed)

@@ -1,5 +1,7 @@
 """Choosing the joint decoder's style rules on validation tunes (issue 19), then the style report on the test tunes.
 
+Step 0: the voices' melodic model (:mod:`helpers.harmonize.lines`, one of the rules tried below) is fitted on the
+training tunes and written to ``helpers/harmonize/lines.json``, the file that ships (``--no-write``: leave it).
 Step 1, validation only: the shipped network that never saw notebook 10's validation tunes (SATB "phrase
 endings", trained on the fit tunes) is run once on the validation tunes (with Bach's fermatas); its outputs are
 decoded with today's four-part rules (:data:`helpers.harmonize.SATB_CONSTRAINED`) and with every setting of the
@@ -10,7 +12,7 @@ point of today's, parallel fifths and octaves at most 1.5 × Bach's rate and cad
 of today's. Step 2 (``--test``): the chosen rules against today's on the test tunes with the command's
 harmonizer (:data:`helpers.harmonize.BEST`), reported once.
 
-    PYTHONPATH=. KERAS_BACKEND=tensorflow python bench/style.py [--test]
+    PYTHONPATH=. KERAS_BACKEND=tensorflow python bench/style.py [--test] [--no-write]
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import time
 from dataclasses import replace
 
 from helpers import harmonize as H
-from helpers.chorales import grouped_split, load_chorales
+from helpers.chorales import course_split, grouped_split, load_chorales
+from helpers.harmonize.lines import MODEL_FILE, fit_melodic_model, save_melodic_model
 from helpers.metrics import voice_leading_rates
 from helpers.pianoroll import steps_to_voice
 from helpers.style import Piece, compare_styles, style_report
@@ -97,11 +100,15 @@ def levers_on_validation(val) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--test", action="store_true", help="also report the chosen rules on the test tunes")
+    parser.add_argument("--no-write", action="store_true", help="do not overwrite helpers/harmonize/lines.json")
     args = parser.parse_args(argv)
     started = time.time()
     chorales = load_chorales()
-    train, test = grouped_split(chorales)
+    train, test = course_split(chorales)
     _, val = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)
+    if not args.no_write:
+        save_melodic_model(fit_melodic_model(train))
+        print(f"Melodic model fitted on the {len(train)} training tunes, written to {MODEL_FILE.name}\n")
     network, _ = H.load_recipe(H.SATB_RECIPES["phrase endings"])
     outputs = network.chorale_probabilities(val)
     bach_report = style_report(val)
@@ -115,7 +122,8 @@ def main(argv=None) -> int:
         name = ", ".join(f"{k}={v:g}" for k, v in settings.items() if k in GRID)
         row = measure(network.with_voice_leading(replace(H.SATB_CONSTRAINED, **settings)), outputs, val, bach_report)
         rows[name] = row
-        if (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01 and row["parallels"] <= 1.5 * rows["Bach"]["parallels"]
+        if (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01
+                and row["parallels"] <= 1.5 * rows["Bach"]["parallels"]
                 and row["cadence agreement"] >= today["cadence agreement"] - 0.05):
             allowed[name] = (row["interval TV"], settings)
     print(f"### Choosing the style rules on {len(val)} validation tunes (fixed: {FIXED})\n")

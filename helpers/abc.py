@@ -60,10 +60,11 @@ ABC_VERSION_LINE = "%abc-2.1"
 
 def check_abc_syntax(text: str, source: str | os.PathLike | None = None) -> None:
     """Refuse junk in the music of an ABC tune that music21 would skip without a word: an unknown symbol (``@``,
-    ``#``, ``;`` ...; a letter that is not a note or a decoration is a typo), a ``]`` that closes no chord
-    (``]]``), a chord ``[`` not closed before the bar line, a slur ``(`` never closed or a ``)`` that closes none. Only the first tune's music is read (after its ``K:`` line, up to an empty
-    line or the next ``X:``); quotes, decorations, inline fields and ``%`` comments are skipped. Raises
-    :class:`InputError` (named ``source``, default ``"ABC"``) that names the line and column (counted from 1).
+    ``#``, ``;`` ...; a letter that is not a note or a decoration is a typo), a ``]`` that closes no chord (``]]``), a
+    chord ``[`` not closed before the bar line, a slur ``(`` never closed or a ``)`` that closes none. Only the first
+    tune's music is read (after its ``K:`` line, up to an empty line or the next ``X:``); quotes, decorations, inline
+    fields and ``%`` comments are skipped. Raises :class:`InputError` (named ``source``, default ``"ABC"``) that names
+    the line and column (counted from 1).
 
     Notebook: 11_harmonize_your_melody
     """

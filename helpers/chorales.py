@@ -4,7 +4,8 @@
 files with one track per voice (the layout of the public "infinite-bach" set: soprano in track 0, alto in
 track 1, ...). It returns a :class:`ChoraleSet`: the usable chorales, each with its key from the soprano's key
 signature and a melody-group id, plus ``skipped``, every file left out with the reason. Parsed music21 chorales
-are cached under ``data/``. :func:`grouped_split` keeps all harmonisations of one tune on one side of a split.
+are cached under ``data/``. :func:`grouped_split` keeps all harmonisations of one tune on one side of a split;
+:func:`course_split` is the one split the whole course uses.
 """
 
 from __future__ import annotations
@@ -348,24 +349,28 @@ def assign_melody_groups(chorales: list[Chorale], threshold: float = TUNE_THRESH
     """
     sopranos = [c.voices["Soprano"].pitches for c in chorales]
     tunes = tune_groups(soprano_similarity(sopranos), threshold)
-    once = soprano_similarity([without_written_repeat(melody_notes(s)) for s in sopranos])
-    pairs = [(int(a), int(b), float(once[a, b])) for a, b in zip(*np.nonzero(np.triu(np.nan_to_num(once) >= threshold, 1)),
-                                                                  strict=True)]
-    pairs += same_settings([chord_sequence(c.steps(1)[0]) for c in chorales],
-                          [c.voices["Soprano"].pitches for c in chorales], setting_threshold)
+    notes = [melody_notes(s) for s in sopranos]
+    once = [without_written_repeat(n) for n in notes]
+    shortened = [k for k, (n, o) in enumerate(zip(notes, once, strict=True)) if len(o) < len(n)]
+    # only pairs with a shortened soprano can differ from the comparison above (the others are one tune already)
+    similarity = soprano_similarity(once, rows=shortened)
+    close = np.triu(np.nan_to_num(similarity) >= threshold, 1)
+    pairs = [(int(a), int(b), float(similarity[a, b])) for a, b in zip(*np.nonzero(close), strict=True)]
+    pairs += same_settings([chord_sequence(c.steps(1)[0]) for c in chorales], sopranos, setting_threshold)
     groups = merge_tunes(tunes, pairs)
     return [replace(c, tune=int(t), group=int(g)) for c, t, g in zip(chorales, tunes, groups, strict=True)]
 
 
-def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
-                  seed: int = 0) -> tuple[list[Chorale], list[Chorale]]:
+def grouped_split(chorales: Sequence[Chorale], test_fraction: float,
+                  seed: int) -> tuple[list[Chorale], list[Chorale]]:
     """Split into (train, test) by melody group: every group lies wholly on one side.
 
     The tunes are shuffled with ``seed``; in that order each tune takes its whole melody group (its own settings
     and those of the tunes that share a setting with it) to the test side, until that side holds about
-    ``test_fraction`` of the chorales.
+    ``test_fraction`` of the chorales. Raises ValueError for a fraction outside (0, 1) or chorales without groups.
+    The course's own split is :func:`course_split`.
 
-    Notebook: 05_recurrent_networks
+    Notebook: 07_midi_and_pianorolls
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must lie between 0 and 1, not {test_fraction}")
@@ -385,6 +390,16 @@ def grouped_split(chorales: Sequence[Chorale], test_fraction: float = 0.2,
     train = [c for c in chorales if c.group not in test_groups]
     test = [c for c in chorales if c.group in test_groups]
     return train, test
+
+
+def course_split(chorales: Sequence[Chorale]) -> tuple[list[Chorale], list[Chorale]]:
+    """The course's one split into (train, test): :func:`grouped_split` with a fifth of the chorales on the test
+    side, seed 0. Every notebook, bench script and command that speaks of training and test tunes means this one;
+    the shipped networks learned from its training side (:func:`helpers.harmonize.recipes.tunes_of`).
+
+    Notebook: 07_midi_and_pianorolls
+    """
+    return grouped_split(chorales, test_fraction=0.2, seed=0)
 
 
 # ------------------------------------------------------------------------------------------------- the loader
@@ -413,10 +428,11 @@ def load_chorales(source: str | os.PathLike | None = None, cache: bool = True,
                   workers: int | None = None) -> ChoraleSet:
     """Load the Bach chorales.
 
-    ``source=None``: the chorales in the music21 corpus (parsed in parallel on ``workers`` processes the first
-    time, with a progress bar on stderr, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi`` file in it, one track
-    per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the reason; exact duplicates
-    are dropped (and listed). Raises :class:`InputError` if a folder does not exist or holds no MIDI files.
+    ``source=None``: the chorales in the music21 corpus (parsed in parallel on ``workers`` processes the first time,
+    with a progress bar on stderr, then read from the cache in ``data/``). A folder path: every ``*.mid``/``*.midi``
+    file in it, one track per voice (S, A, T, B). Files that cannot be used are listed in ``.skipped`` with the
+    reason; exact duplicates are dropped (and listed). Raises :class:`InputError` if a folder does not exist or holds
+    no MIDI files.
 
     Notebook: 00_setup
     """

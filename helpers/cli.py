@@ -344,6 +344,14 @@ def cmd_harmonize(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------------ parser
 
+def _command(sub, name: str, func: Callable[[argparse.Namespace], int], help: str,
+             description: str | None = None) -> argparse.ArgumentParser:
+    """The sub-command ``name``: its parser, which runs ``func`` and reports usage errors (``usage_error``)."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.set_defaults(func=func, usage_error=p.error)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m helpers``: one sub-command per course command, each with its ``func``.
 
@@ -352,42 +360,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers", description="Deep learning for music: course commands.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("data", help="parse the chorales into data/ (cache and MIDI export)")
-    p.set_defaults(func=cmd_data)
+    _command(sub, "data", cmd_data, help="parse the chorales into data/ (cache and MIDI export)")
 
-    p = sub.add_parser("train-key", help="train the key classifier of notebook 08 on the chorales and save it",
-                       description="Train the 24-key classifier on all chorales (every transposition) and save it "
-                                   f"to {Path('data') / 'models' / 'key_classifier.keras'}.")
+    p = _command(sub, "train-key", cmd_train_key,
+                 help="train the key classifier of notebook 08 on the chorales and save it",
+                 description="Train the 24-key classifier on all chorales (every transposition) and save it "
+                             f"to {Path('data') / 'models' / 'key_classifier.keras'}.")
     p.add_argument("--midi-folder", help="train on the chorale MIDI files in this folder instead of music21's")
     p.add_argument("--steps", type=positive_int, default=600, help="training steps (mini-batches of 256)")
     p.add_argument("--output", help="where to save the model, a .keras file (default: "
                                     "data/models/key_classifier.keras)")
-    p.set_defaults(func=cmd_train_key)
 
-    p = sub.add_parser("key", help="name the key (tonic and mode) of MIDI, MusicXML, Humdrum or ABC files from their notes",
-                       description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
-                                   "key signature) by the classifier saved by python -m helpers train-key (else the "
-                                   "one shipped with the course) with a key profile; a melody gets the key "
-                                   "harmonize uses.")
+    p = _command(sub, "key", cmd_key,
+                 help="name the key (tonic and mode) of MIDI, MusicXML, Humdrum or ABC files from their notes",
+                 description="Print 'FILE<TAB>TONIC MODE' per file, read from the notes alone (never the "
+                             "key signature) by the classifier saved by python -m helpers train-key (else the "
+                             "one shipped with the course) with a key profile; a melody gets the key "
+                             "harmonize uses.")
     p.add_argument("files", nargs="+", metavar="FILE", help=formats_read())
     p.add_argument("--model", help="a saved classifier (default: data/models/key_classifier.keras if train-key "
                                    "saved one, else the one shipped with the course)")
-    p.set_defaults(func=cmd_key)
 
-    p = sub.add_parser("train-harmonizer", help="train the harmonizer networks of notebooks 09-11 on this machine",
-                       description="Train and save (in data/models/recipes, or $COURSE_MODELS_DIR) the networks that "
-                                   "notebooks 09-11 and harmonize load, instead of the ones shipped with the course; "
-                                   "networks saved with the same settings are kept. About a quarter of an hour on "
-                                   "two cores.")
+    p = _command(sub, "train-harmonizer", cmd_train_harmonizer,
+                 help="train the harmonizer networks of notebooks 09-11 on this machine",
+                 description="Train and save (in data/models/recipes, or $COURSE_MODELS_DIR) the networks that "
+                             "notebooks 09-11 and harmonize load, instead of the ones shipped with the course; "
+                             "networks saved with the same settings are kept. About a quarter of an hour on two "
+                             "cores.")
     p.add_argument("--ship", action="store_true",
                    help="(maintainers, make models) retrain them and the key classifier into the package's shipped "
                         "folder and rewrite its manifest")
-    p.set_defaults(func=cmd_train_harmonizer)
 
-    p = sub.add_parser("harmonize", help="write an alto, or alto, tenor and bass, under a melody from a MIDI, "
-                                         "MusicXML, Humdrum or ABC file",
-                       description="Harmonize a melody in the key that notebook 08's classifier finds in its notes "
-                                   "(or --key); print the key and the phrase endings used; write MIDI or MusicXML.")
+    p = _command(sub, "harmonize", cmd_harmonize,
+                 help="write an alto, or alto, tenor and bass, under a melody from a MIDI, MusicXML, Humdrum or ABC "
+                      "file",
+                 description="Harmonize a melody in the key that notebook 08's classifier finds in its notes "
+                             "(or --key); print the key and the phrase endings used; write MIDI or MusicXML.")
     p.add_argument("melody", nargs="?", help=f"the melody ({formats_read()}): the first MIDI track or score part "
                                              "with notes, the first tune of an ABC file; with --keep, the parts "
                                              "under it too")
@@ -415,7 +423,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "every other note")
     p.add_argument("--transpose", type=transpose_option, metavar="N",
                    help="move the written setting N semitones up (negative: down), key included")
-    p.set_defaults(func=cmd_harmonize, usage_error=p.error)
     return parser
 
 

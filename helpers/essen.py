@@ -4,23 +4,23 @@ In the Essen ABC files one line of a tune's body is one phrase, but music21's AB
 :func:`line_note_counts` counts the notes of each body line in the raw text, :func:`read_tune` parses the tune
 with music21 and checks that the counts add up to music21's notes; the last note of each line ends a phrase. A
 tune whose counts disagree, without one metre (``M: none``, a metre change in the body) or that music21 cannot
-read is skipped with the reason. The key is the tune's ``K:`` field (Essen's tonic), read as major.
-:func:`load_essen` reads whole collections and caches them under ``data/``.
+read is skipped with the reason. The key is the tune's ``K:`` field (Essen's tonic), read as major. A tune is
+a :class:`helpers.phrases.Tune` named ``collection/number``, whose group is its collection. :func:`load_essen`
+reads whole collections and caches them under ``data/``.
 """
 
 from __future__ import annotations
 
 import pickle
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .abc import parse_abc
 from .errors import InputError
-from .midi import Voice
 from .paths import data_dir
+from .phrases import Tune
 from .readers import part_to_voice, pickup_beats, score_pickup
 
 #: The collections the phrase finder learns from and is judged on (notebook 11).
@@ -29,32 +29,13 @@ COLLECTIONS = ("han1", "han2", "ballad30", "ballad40", "ballad50", "ballad60", "
 #: The collections held out from the phrase-ending finder's and the melody key finder's training and choices,
 #: where ``bench/phrases.py``, ``bench/keys.py`` and notebook 09 judge them.
 TEST_COLLECTIONS = ("han2", "boehme20")
-CACHE_VERSION = 2  # 2: ABC accidentals hold to the bar line (helpers.abc.parse_abc)
+CACHE_VERSION = 3  # 2: ABC accidentals hold to the bar line (helpers.abc.parse_abc); 3: tunes are phrases.Tune
 _FIELD = re.compile(r"^\s*[A-Za-z]:")
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11, "H": 11}
 #: Text in a body line that holds no note: comments, chord symbols and annotations, decorations, inline fields,
 #: grace notes (music21 gives them no duration; they are left out on both sides).
 _NOT_NOTES = re.compile(r'%.*$|"[^"]*"|![^!]*!|\+[^+]*\+|\[[A-Za-z]:[^\]]*\]|\{[^}]*\}')
 _CHORD = re.compile(r"\[[^\]]*\]")
-
-
-@dataclass(frozen=True, eq=False)
-class FolkSong:
-    """One Essen tune: ``voice`` (beats, first note at 0), metre, pickup (``anacrusis`` beats), key (``tonic``,
-    ``mode``) and ``phrase_ends``: the beats where the last note of each line of the tune ends, as
-    :attr:`helpers.chorales.Chorale.phrase_ends`. ``name`` is ``collection/number``.
-
-    Notebook: 09_harmonization
-    """
-
-    name: str
-    collection: str
-    voice: Voice
-    time_signature: tuple[int, int]
-    anacrusis: float
-    tonic: int
-    mode: str
-    phrase_ends: tuple[float, ...]
 
 
 def split_tunes(text: str) -> list[str]:
@@ -102,8 +83,9 @@ def _tonic(field: str) -> int:
     return (_PITCH_CLASS[match.group(1).upper()] + {"b": -1, "#": 1, "": 0}[match.group(2)]) % 12
 
 
-def read_tune(tune: str, name: str = "ABC", collection: str = "") -> FolkSong:
-    """One Essen tune (ABC text) as a :class:`FolkSong`, its phrase ends at the ends of its lines. Raises
+def read_tune(tune: str, name: str = "ABC", collection: str = "") -> Tune:
+    """One Essen tune (ABC text) as a :class:`~helpers.phrases.Tune` whose group is ``collection``, its phrase
+    ends at the ends of its lines (as :attr:`helpers.chorales.Chorale.phrase_ends` are at fermatas). Raises
     :class:`InputError` naming the tune when it has no single metre, music21 cannot read it, or the notes counted
     per line (:func:`line_note_counts`) do not add up to music21's notes.
 
@@ -132,11 +114,10 @@ def read_tune(tune: str, name: str = "ABC", collection: str = "") -> FolkSong:
         ends.add(float(voice.ends[inside[-1]]))
     ts = tuple(int(x) for x in metre.split("/"))
     anacrusis = score_pickup(part, first, ts) or pickup_beats(first, ts)
-    return FolkSong(name, collection, voice, ts, anacrusis, _tonic(header.get("K", "C")), "major",
-                    tuple(sorted(ends)))
+    return Tune(name, collection, voice, ts, anacrusis, _tonic(header.get("K", "C")), "major", tuple(sorted(ends)))
 
 
-def annotated_key(song: FolkSong) -> tuple[int, str]:
+def annotated_key(song: Tune) -> tuple[int, str]:
     """The key Essen gives a tune, as ``(tonic, mode)``: the tonic of its ``K:`` field, and the mode of the third
     above that tonic in the tune (Essen notes a tune as degrees of its tonic and writes no mode): minor when the
     minor third sounds longer than the major third, else major.
@@ -160,7 +141,7 @@ def essen_path(collection: str) -> Path:
     return path
 
 
-def first_tunes(collection: str, n: int) -> tuple[list[FolkSong], list[tuple[str, str]]]:
+def first_tunes(collection: str, n: int) -> tuple[list[Tune], list[tuple[str, str]]]:
     """The tunes among the first ``n`` of an Essen collection, read as :func:`load_essen` reads and names them but
     without its cache, and ``(name, reason)`` for each of them skipped: a few seconds for a few dozen tunes, where a
     whole collection takes a minute or more.
@@ -177,7 +158,7 @@ def first_tunes(collection: str, n: int) -> tuple[list[FolkSong], list[tuple[str
 
 
 def load_essen(collections: tuple[str, ...] = COLLECTIONS,
-               cache: bool = True) -> tuple[list[FolkSong], list[tuple[str, str]]]:
+               cache: bool = True) -> tuple[list[Tune], list[tuple[str, str]]]:
     """The tunes of the Essen ``collections`` and ``(name, reason)`` for each tune skipped. Parsed once (a few
     minutes) and then read from ``data/essen-vN.pkl``.
 

@@ -32,11 +32,8 @@ from .paths import models_dir
 from .pianoroll import STEPS_PER_BEAT, n_steps_of, pitch_class_histogram, voice_to_pianoroll
 from .readers import read_voices  # noqa: F401  (notebook 08 reads files with kf.read_voices)
 from .stats import cross_validate, fold_accuracies, grouped_folds  # noqa: F401  (notebook 08 calls them kf.*)
-from .theory import MODES, key_number, key_of_number, signature_keys, signature_tonic, transpose_key_number
+from .theory import MODES, key_number, key_of_number, signature_tonic, transpose_key_number
 
-#: The class of a key among the 24 is its key number (:func:`helpers.theory.key_number`); notebook 08 calls them
-#: by these names.
-key_index, key_of_index = key_number, key_of_number
 #: music21's key finders: display name -> method name of ``Stream.analyze``.
 MUSIC21_FINDERS = {
     "Krumhansl–Schmuckler": "key.krumhansl",
@@ -116,30 +113,6 @@ def krumhansl_kessler() -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def estimate_key(pitches: np.ndarray, durations: np.ndarray | None = None,
-                 sharps: int | None = None) -> tuple[int, str]:
-    """Key of a melody by the Krumhansl–Schmuckler method: correlate its duration-weighted pitch-class histogram
-    with the 24 rotated Krumhansl–Kessler profiles (:func:`krumhansl_kessler`) and take the best.
-
-    With ``sharps`` (the key signature, negative for flats) only the two keys of that signature compete: its major
-    key and the relative minor. Returns ``(tonic pitch class, 'major' | 'minor')``.
-
-    Notebook: none (used by the tests only)
-    """
-    pitches = np.asarray(pitches, dtype=np.int64)
-    weights = np.ones(len(pitches)) if durations is None else np.asarray(durations, dtype=np.float64)
-    hist = np.bincount(pitches % 12, weights=weights, minlength=12)
-    candidates = [(t, m) for t in range(12) for m in MODES] if sharps is None else list(signature_keys(sharps))
-    profiles = dict(zip(MODES, krumhansl_kessler()))
-    best, best_r = candidates[0], -np.inf
-    for tonic, mode in candidates:
-        profile = np.roll(profiles[mode], tonic)
-        r = np.corrcoef(hist, profile)[0, 1] if hist.std() > 0 else 0.0
-        if r > best_r:
-            best, best_r = (tonic, mode), r
-    return best
-
-
 # ---------------------------------------------------------------------------------------------------- labels
 
 def mode_labels(chorales: Sequence[Chorale]) -> np.ndarray:
@@ -151,11 +124,11 @@ def mode_labels(chorales: Sequence[Chorale]) -> np.ndarray:
 
 
 def key_labels(chorales: Sequence[Chorale]) -> np.ndarray:
-    """The 24-class key (:func:`key_index`) of every chorale, from the soprano's key signature.
+    """The 24-class key (:func:`~helpers.theory.key_number`) of every chorale, from the soprano's key signature.
 
     Notebook: 08_key_classification
     """
-    return np.array([key_index(c.tonic, c.mode) for c in chorales], dtype=int)
+    return np.array([key_number(c.tonic, c.mode) for c in chorales], dtype=int)
 
 
 # ------------------------------------------------------------------------------------------- normalisations
@@ -248,7 +221,8 @@ def mode_model(X_train: np.ndarray, hidden: int = 16, learning_rate: float = 0.0
 
 
 def key_model(X_train: np.ndarray, hidden: int = 32, learning_rate: float = 0.01, l2: float = 1e-4):
-    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of :func:`key_index`.
+    """The 24-class key MLP: standardised inputs, one ReLU layer, a softmax over the 24 keys of
+    :func:`~helpers.theory.key_number`.
 
     Notebook: 08_key_classification
     """
@@ -291,7 +265,7 @@ def predict_modes(model, X: np.ndarray) -> np.ndarray:
 
 
 def key_probabilities(model, X: np.ndarray) -> np.ndarray:
-    """``(n, 24)``: the softmax model's probability of each key (:func:`key_index`) for each row.
+    """``(n, 24)``: the softmax model's probability of each key (:func:`~helpers.theory.key_number`) for each row.
 
     Notebook: 08_key_classification
     """
@@ -299,7 +273,7 @@ def key_probabilities(model, X: np.ndarray) -> np.ndarray:
 
 
 def predict_keys(model, X: np.ndarray) -> np.ndarray:
-    """The most likely of the 24 keys (:func:`key_index`) for each row, from a softmax model.
+    """The most likely of the 24 keys (:func:`~helpers.theory.key_number`) for each row, from a softmax model.
 
     Notebook: 08_key_classification
     """
@@ -353,13 +327,13 @@ def music21_key(profile: np.ndarray, method: str = "key.krumhansl") -> tuple[int
 
 
 def music21_keys(profiles_: np.ndarray, methods: Sequence[str] = tuple(MUSIC21_FINDERS.values())) -> np.ndarray:
-    """``(n, len(methods))`` 24-class keys (:func:`key_index`) found by music21's key finders, one row per
-    pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12).
+    """``(n, len(methods))`` 24-class keys (:func:`~helpers.theory.key_number`) found by music21's key finders, one
+    row per pitch-class distribution (12 columns; a 24-column :func:`features` row uses its first 12).
 
     Notebook: 08_key_classification
     """
     profiles_ = np.asarray(profiles_)[:, :12]
-    return np.array([[key_index(*music21_key(p, m)) for m in methods] for p in profiles_], dtype=int).reshape(
+    return np.array([[key_number(*music21_key(p, m)) for m in methods] for p in profiles_], dtype=int).reshape(
         len(profiles_), len(methods))
 
 
@@ -432,7 +406,7 @@ def detect_key(model, voices: Sequence[Voice]) -> tuple[int, str]:
 
     Notebook: 08_key_classification
     """
-    return key_of_index(int(predict_keys(model, features(voices)[None])[0]))
+    return key_of_number(int(predict_keys(model, features(voices)[None])[0]))
 
 
 def train_and_save_key_classifier(path: str | os.PathLike | None = None, steps: int = 600):

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .keyfinding import _voices_of, features, key_classifier, key_of_index, key_probabilities, rotate
+from .keyfinding import _voices_of, features, key_classifier, key_probabilities, rotate
 from .midi import Voice
 from .readers import read_voices
-from .theory import transpose_key_number
+from .theory import key_of_number, transpose_key_number
 
 #: The music21 profile the melody key finder combines with the classifier (:func:`melody_key_probabilities`), and
 #: the weight of its correlations against the classifier's log-probabilities; both chosen by ``bench/keys.py`` on
@@ -48,14 +48,15 @@ def rank_keys(model, voices: Sequence[Voice], n: int = 3, transpositions: bool =
     """The ``n`` keys the trained classifier finds most likely for these notes (their :func:`features`; no key
     signature is read), best first, as ``(tonic, mode, probability)``. With ``transpositions`` (the default) the
     probabilities are averaged over the 12 transpositions of the notes (:func:`transposed_key_probabilities`);
-    without, they are the classifier's own (:func:`helpers.keyfinding.key_probabilities`, whose best key is :func:`helpers.keyfinding.detect_key`'s).
+    without, they are the classifier's own (:func:`helpers.keyfinding.key_probabilities`, whose best key is
+    :func:`helpers.keyfinding.detect_key`'s).
 
     Notebook: 11_harmonize_your_melody
     """
     X = features(voices)[None]
     probs = (transposed_key_probabilities(model, X) if transpositions else key_probabilities(model, X))[0]
     best = np.argsort(-probs, kind="stable")[:n]
-    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
+    return [(*key_of_number(int(k)), float(probs[k])) for k in best]
 
 
 def duration_histogram(voices: Sequence[Voice]) -> np.ndarray:
@@ -86,9 +87,9 @@ def profile_weights(method: str = MELODY_PROFILE) -> np.ndarray:
 
 def profile_correlations(histogram: np.ndarray, method: str = MELODY_PROFILE) -> np.ndarray:
     """``(24,)``: the correlation of a pitch-class histogram with each key's profile (music21's key finder
-    ``method``), indexed by :func:`helpers.theory.key_number`. The best is the key music21's ``analyze(method)`` names (music21
-    computes the same correlations; ``tests/test_keyfinding.py`` checks it); a flat histogram correlates 0 with
-    every key.
+    ``method``), indexed by :func:`helpers.theory.key_number`. The best is the key music21's ``analyze(method)`` names
+    (music21 computes the same correlations; ``tests/test_keyfinding.py`` checks it); a flat histogram correlates 0
+    with every key.
 
     Notebook: 09_harmonization
     """
@@ -103,11 +104,11 @@ def profile_correlations(histogram: np.ndarray, method: str = MELODY_PROFILE) ->
 
 def melody_key_probabilities(classifier, voices: Sequence[Voice], weight: float = PROFILE_WEIGHT,
                              method: str = MELODY_PROFILE) -> np.ndarray:
-    """``(24,)``: how likely each key (:func:`helpers.theory.key_number`) is for these notes, by the melody key finder: the key
-    classifier's probabilities averaged over the 12 transpositions (:func:`transposed_key_probabilities`) times
-    ``exp(weight * r)``, where ``r`` is the key's correlation with music21's profile ``method``
-    (:func:`profile_correlations` of :func:`duration_histogram`), normalised to sum to 1. ``weight`` 0 is the
-    classifier alone; a large weight is the profile alone, the classifier breaking its ties.
+    """``(24,)``: how likely each key (:func:`helpers.theory.key_number`) is for these notes, by the melody key
+    finder: the key classifier's probabilities averaged over the 12 transpositions
+    (:func:`transposed_key_probabilities`) times ``exp(weight * r)``, where ``r`` is the key's correlation with
+    music21's profile ``method`` (:func:`profile_correlations` of :func:`duration_histogram`), normalised to sum to 1.
+    ``weight`` 0 is the classifier alone; a large weight is the profile alone, the classifier breaking its ties.
 
     Notebook: 09_harmonization
     """
@@ -122,14 +123,14 @@ def rank_melody_keys(voices: Sequence[Voice], classifier=None, n: int = 3) -> li
     """The key of a melody as the course finds it everywhere (``python -m helpers harmonize`` and ``key``,
     :func:`helpers.harmonize.find_key`, notebooks 09–11): the ``n`` most likely keys by
     :func:`melody_key_probabilities`, best first, as ``(tonic, mode, probability)``: the key and its runners-up.
-    ``classifier`` defaults to :func:`helpers.keyfinding.key_classifier` (the saved one, else the shipped one). No key signature is
-    read. Raises :class:`InputError` if there are no notes.
+    ``classifier`` defaults to :func:`helpers.keyfinding.key_classifier` (the saved one, else the shipped one). No key
+    signature is read. Raises :class:`InputError` if there are no notes.
 
     Notebook: 09_harmonization
     """
     probs = melody_key_probabilities(classifier if classifier is not None else key_classifier(), voices)
     best = np.argsort(-probs, kind="stable")[:n]
-    return [(*key_of_index(int(k)), float(probs[k])) for k in best]
+    return [(*key_of_number(int(k)), float(probs[k])) for k in best]
 
 
 def rank_file_keys(path: str | os.PathLike, classifier=None, n: int = 3) -> list[tuple[int, str, float]]:

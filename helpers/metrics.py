@@ -182,15 +182,14 @@ def rule_counts(upper: np.ndarray, lower: np.ndarray) -> dict[str, int]:
 
 def music21_rule_events(upper: np.ndarray, lower: np.ndarray, sharps: int = 0,
                         leap: int = LEAP) -> dict[str, np.ndarray]:
-    """The motion rules of :func:`helpers.voiceleading.rule_events` as music21's
-    ``voiceLeading.VoiceLeadingQuartet`` judges them, from each step ``t`` to ``t + 1`` where both voices sound at
-    both steps and at least one changes note (the other transitions cannot break a rule): parallel fifths and
-    octaves are ``parallelFifth()`` / ``parallelUnisonOrOctave()`` with ``similarMotion()``, contrary ones the same
-    with ``contraryMotion()`` (music21's antiparallel motion), hidden ones ``hiddenFifth()`` / ``hiddenOctave()``
-    with the upper voice moving ``leap`` semitones or more (music21 itself does not ask for a leap). Pitches are
-    spelled for a key signature of ``sharps`` (:func:`helpers.theory.spell_for_signature`); music21 judges spelled intervals, so a
-    fifth it spells as a diminished sixth does not count. Slow (a cross-check): ``{rule: bool array of length
-    steps - 1}``.
+    """The motion rules of :func:`helpers.voiceleading.rule_events` as music21's ``voiceLeading.VoiceLeadingQuartet``
+    judges them, from each step ``t`` to ``t + 1`` where both voices sound at both steps and at least one changes note
+    (the other transitions cannot break a rule): parallel fifths and octaves are ``parallelFifth()`` /
+    ``parallelUnisonOrOctave()`` with ``similarMotion()``, contrary ones the same with ``contraryMotion()`` (music21's
+    antiparallel motion), hidden ones ``hiddenFifth()`` / ``hiddenOctave()`` with the upper voice moving ``leap``
+    semitones or more (music21 itself does not ask for a leap). Pitches are spelled for a key signature of ``sharps``
+    (:func:`helpers.theory.spell_for_signature`); music21 judges spelled intervals, so a fifth it spells as a
+    diminished sixth does not count. Slow (a cross-check): ``{rule: bool array of length steps - 1}``.
 
     Notebook: 10_four_part_harmonization
     """

@@ -9,9 +9,9 @@ Bach's fermatas, says how likely each note ends a phrase; notes above a threshol
 on held-out training tunes (and the last note) end one. The fitted weights ship as ``phrase_model.json`` next to
 this module, so :func:`find_phrase_ends` needs no training; ``bench/phrases.py`` re-trains them.
 
-Baselines: :func:`two_bar_ends` (an ending every two bars from the first note), :func:`rule_ends` (the rhythm
-rule the course used before this finder: long notes that end on a bar line or before a rest) and
-:func:`lbdm_ends` (the Local Boundary Detection Model, Cambouropoulos 2001, with peak picking). :func:`match_counts` scores predicted against true
+Baselines: :func:`two_bar_ends` (an ending every two bars from the first note), :func:`rule_ends` (the rhythm rule the
+course used before this finder: long notes that end on a bar line or before a rest) and :func:`lbdm_ends` (the Local
+Boundary Detection Model, Cambouropoulos 2001, with peak picking). :func:`match_counts` scores predicted against true
 ending notes; :func:`bootstrap_f1_gain` gives a paired interval over tunes.
 
 No feature looks at earlier endings ("beats since the last ending"): at prediction time that would need the

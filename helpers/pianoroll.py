@@ -223,7 +223,8 @@ def plot_pianoroll(roll: np.ndarray, ax=None, steps_per_beat: int = STEPS_PER_BE
     n_beats = int(np.ceil(n_steps / steps_per_beat))
     for beat in range(n_beats + 1):
         is_bar = beats_per_bar and (beat - anacrusis) % beats_per_bar == 0
-        ax.axvline(beat, color="tab:blue" if is_bar else "0.85", lw=0.9 if is_bar else 0.4, zorder=0 if not is_bar else 1)
+        ax.axvline(beat, color="tab:blue" if is_bar else "0.85", lw=0.9 if is_bar else 0.4,
+                   zorder=0 if not is_bar else 1)
     ticks = [p for p in range(low + lo, low + hi) if p % 12 in (0, 4, 7)]
     ax.set_yticks(ticks, [pitch_name(p) for p in ticks])
     ax.set_xlim(0, n_steps / steps_per_beat)

@@ -40,7 +40,8 @@ def _points(X: np.ndarray, y: np.ndarray | None, where: str) -> tuple[np.ndarray
         if len(y) != len(X):
             raise PlottingError(f"{where}: X has {len(X)} points but y has {len(y)} labels")
         if y.min() < 0 or y.max() >= len(CLASS_COLOURS):
-            raise PlottingError(f"{where}: labels must be integers 0..{len(CLASS_COLOURS) - 1}, got {y.min()}..{y.max()}")
+            raise PlottingError(f"{where}: labels must be integers 0..{len(CLASS_COLOURS) - 1}, "
+                                f"got {y.min()}..{y.max()}")
     return X, y
 
 
@@ -92,7 +93,8 @@ def decision_line(w: np.ndarray, b: float, ax: Axes, **style) -> Axes:
     return ax
 
 
-def region_grid(X: np.ndarray, resolution: int = 200, padding: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def region_grid(X: np.ndarray, resolution: int = 200,
+                padding: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A regular grid covering the points ``X`` (n, 2) plus ``padding`` on every side.
 
     Returns ``(xx, yy, grid)``: two (resolution, resolution) coordinate arrays and the (resolution², 2) points.

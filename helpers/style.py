@@ -4,7 +4,7 @@ pieces (notebook 10, issue 19).
 :func:`style_report` reads pieces (a :class:`~helpers.chorales.Chorale`, or a :class:`Piece`: voices, key,
 phrase endings) and counts, per voice, melodic intervals, repeats/steps/leaps and note durations; per chord (one
 per beat, :func:`beat_chords`) Roman numerals and qualities, 6/4 chords by kind and the chord faults of
-:mod:`helpers.voiceleading`; the opening chord and the cadence at every phrase ending (:func:`cadence_kinds`).
+:mod:`helpers.voiceleading`; the opening chord and the cadence at every phrase ending (``cadences``).
 :func:`compare_styles` sets a report against Bach's (total-variation distances of histograms, differences of
 shares, ratios of rates); :func:`style_table` writes that comparison as a markdown table for a notebook.
 
@@ -242,18 +242,6 @@ def _fermata_steps(piece, steps: np.ndarray) -> list[int]:
         if len(hit):
             out.append(int(round(soprano.starts[hit[-1]] * _SPB)))
     return [s for s in out if 0 < s < len(steps)]
-
-
-def cadence_kinds(piece) -> list[str]:
-    """The :func:`cadence_kind` of every phrase ending of a piece (its ``phrase_ends``, in order), judged between
-    the beat before the fermata chord (before it is first reached, if it is repeated) and the fermata chord.
-    Empty if the piece marks no phrase ends.
-
-    Notebook: none (used by the tests only)
-    """
-    steps = _steps(piece)
-    return [cadence_kind(_cadence_steps(steps, s)[0], steps[s], piece.tonic, piece.mode)
-            for s in _fermata_steps(piece, steps)]
 
 
 # ------------------------------------------------------------------------------------------------ report

@@ -234,7 +234,7 @@ def parse_pitch_name(text: str) -> int:
     ``'Eb5'`` and ``'E-5'`` all give 75, ``'B♯3'`` gives 60. Raises ValueError for anything else (an octave is
     required).
 
-    Notebook: none (used by the tests only)
+    Notebook: 09_harmonization
     """
     letter, alter, octave = _parse_name(text, "pitch name")
     if octave is None:
@@ -289,15 +289,6 @@ def signature_tonic(sharps):
     Notebook: 08_key_classification
     """
     return (7 * np.asarray(sharps, dtype=int)) % 12
-
-
-def signature_keys(sharps: int) -> tuple[tuple[int, str], tuple[int, str]]:
-    """The two keys of a key signature: its major key and the relative minor, a minor third lower.
-
-    Notebook: none (used by estimate_key)
-    """
-    major_tonic = int(signature_tonic(sharps))
-    return (major_tonic, "major"), ((major_tonic + 9) % 12, "minor")
 
 
 def normalising_shift(tonic: int, mode: str) -> int:

@@ -131,13 +131,14 @@ def best_transpositions(sequences: Sequence[np.ndarray], i: np.ndarray, j: np.nd
     return shift + 12 * np.round((median[i] - median[j] - shift) / 12).astype(int)
 
 
-def soprano_similarity(melodies: Sequence[np.ndarray], floor: float = FLOOR,
-                       chunk: int = 8192) -> np.ndarray:
+def soprano_similarity(melodies: Sequence[np.ndarray], floor: float = FLOOR, chunk: int = 8192,
+                       rows: Sequence[int] | None = None) -> np.ndarray:
     """Pairwise similarity ``2 · LCS / (m + n)`` of melodies (MIDI pitch arrays), each pair transposed to fit.
 
     Returns a symmetric (n, n) float array with ones on the diagonal. A pair is aligned only when the multiset
     of its shared pitches (an upper bound on the LCS) allows a similarity of at least ``floor``; the other pairs
-    are NaN: their similarity is below ``floor`` for certain.
+    are NaN: their similarity is below ``floor`` for certain. With ``rows`` (melody indices), only the pairs that
+    include one of those melodies are compared, and the others are NaN too.
 
     Notebook: 07_midi_and_pianorolls
     """
@@ -149,6 +150,9 @@ def soprano_similarity(melodies: Sequence[np.ndarray], floor: float = FLOOR,
         return sim
     lens = np.array([len(s) for s in seqs])
     i, j = np.triu_indices(n, 1)
+    if rows is not None:
+        mine = np.isin(i, rows) | np.isin(j, rows)
+        i, j = i[mine], j[mine]
     shift = best_transpositions(seqs, i, j)
     keep = 2 * shared_notes_bound(seqs, i, j, shift, chunk) / (lens[i] + lens[j]) >= floor
     i, j, shift = i[keep], j[keep], shift[keep]
@@ -192,8 +196,9 @@ def pair_lcs(seqs: Sequence[np.ndarray], i: np.ndarray, j: np.ndarray, shift: np
 
 def chord_sequence(pitches: np.ndarray) -> np.ndarray:
     """The chords of a setting, one integer per beat: ``pitches`` is a (voices, beats) array of the MIDI pitches
-    sounding on each beat (−1 or 0 = rest, as :meth:`Chorale.steps` gives them), highest voice first; beats where a voice rests are left out and a chord
-    held over several beats counts once. Code: ``((s·128 + a)·128 + t)·128 + b`` for four voices.
+    sounding on each beat (−1 or 0 = rest, as :meth:`Chorale.steps` gives them), highest voice first; beats where a
+    voice rests are left out and a chord held over several beats counts once. Code: ``((s·128 + a)·128 + t)·128 + b``
+    for four voices.
 
     Notebook: 07_midi_and_pianorolls
     """

@@ -37,7 +37,8 @@ def title_of(nb: nbformat.NotebookNode) -> str:
 def run_one(path: Path, build: Path, timeout: int) -> tuple[float, str | None]:
     """Execute one notebook in its own folder; save .ipynb, .html and the kernel's log; return (seconds, error)."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
     error = None
     (build / "logs").mkdir(exist_ok=True)

@@ -1,4 +1,5 @@
-"""Shared fixtures: small MIDI files and chorales built in the test, never large fixtures."""
+"""Shared fixtures: small MIDI files and chorales built in the test, never large fixtures. Every generated
+chorale is built by :func:`make_chorale`."""
 
 from __future__ import annotations
 
@@ -17,13 +18,20 @@ def make_voice(name: str, pitches, durations, start: float = 0.0, program: int =
 
 
 def make_chorale(name: str = "test", soprano=(72, 74, 76, 77, 79, 77, 76, 74, 72), shift: int = 0,
-                 tonic: int = 0, mode: str = "major") -> Chorale:
-    """A tiny four-part 'chorale' in quarter notes: alto a third, tenor an octave, bass a tenth below."""
-    s = np.asarray(soprano) + shift
-    d = np.ones(len(s))
-    voices = {"Soprano": make_voice("Soprano", s, d), "Alto": make_voice("Alto", s - 4, d),
-              "Tenor": make_voice("Tenor", s - 12, d), "Bass": make_voice("Bass", s - 15, d)}
-    return Chorale(name, voices, (tonic + shift) % 12, mode, (4, 4), 90.0, 0.0, -1, "")
+                 tonic: int = 0, mode: str = "major", group: int = -1, below=(4, 12, 15), changes=None) -> Chorale:
+    """A small four-part 'chorale' built under a soprano: ``soprano`` is MIDI pitches in quarter notes or a
+    :class:`Voice`; alto, tenor and bass lie ``below`` semitones under it (each a number or one per note; by
+    default a third, an octave and a tenth), with single notes replaced by ``changes``
+    (``{"Alto": [(note index, pitch), ...]}``); then everything, key included, moves ``shift`` semitones.
+    ``group`` is the melody group and tune (-1: not grouped yet, as :func:`assign_melody_groups` expects)."""
+    sop = soprano if isinstance(soprano, Voice) else make_voice("Soprano", soprano, np.ones(len(soprano)))
+    parts = {"Soprano": sop.pitches.astype(int)}
+    parts |= {v: sop.pitches.astype(int) - np.asarray(gap) for v, gap in zip(VOICES[1:], below, strict=True)}
+    for v, notes in (changes or {}).items():
+        for i, pitch in notes:
+            parts[v][i] = pitch
+    voices = {v: Voice(v, p + shift, sop.starts, sop.ends, sop.program) for v, p in parts.items()}
+    return Chorale(name, voices, (tonic + shift) % 12, mode, group=group, tune=group)
 
 
 @pytest.fixture(scope="session")

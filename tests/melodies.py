@@ -12,6 +12,8 @@ from helpers import harmonize as H
 from helpers import keyfinding as kf
 from helpers.chorales import Chorale
 from helpers.midi import Voice
+from helpers.theory import key_number
+from tests.conftest import make_chorale
 
 MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
 HARMONIC_MINOR = np.array([0, 2, 3, 5, 7, 8, 11])
@@ -35,13 +37,14 @@ def scale_melody(seed: int, tonic: int = 0, mode: str = "major", n: int = 24, oc
 
 
 def scale_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
-    """A generated four-part 'chorale': a scale melody, alto a third or so below on the scale, tenor and bass
-    lower still."""
-    sop = scale_melody(seed, tonic, mode, octave=67)
-    alt = Voice("Alto", sop.pitches - np.where(np.arange(len(sop)) % 2, 3, 4), sop.starts, sop.ends)
-    voices = {"Soprano": sop.renamed("Soprano"), "Alto": alt, "Tenor": alt.transpose(-12).renamed("Tenor"),
-              "Bass": sop.transpose(-24).renamed("Bass")}
-    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group, tune=group)
+    """A generated four-part 'chorale' (:func:`tests.conftest.make_chorale`): a scale melody, the alto a third
+    below it on the scale (so a function of the melody's scale degree), the tenor an octave under the alto, the bass
+    two octaves under the melody. The melody starts on its tonic between G4 and F#5."""
+    melody = scale_melody(seed, tonic, mode, octave=72 if tonic % 12 < 7 else 60)
+    scale = MAJOR if mode == "major" else HARMONIC_MINOR
+    degree = np.searchsorted(scale, (melody.pitches - tonic) % 12)
+    third = (scale[degree] - scale[(degree - 2) % 7]) % 12
+    return make_chorale(f"gen{seed}", melody, tonic=tonic, mode=mode, group=group, below=(third, third + 12, 24))
 
 
 def generated_chorales(n: int = 10) -> list[Chorale]:
@@ -55,7 +58,7 @@ def tiny_key_classifier(seed: int = 0):
     melodies = [(scale_melody(s, 0, "major"), (0, "major")) for s in range(40)]
     melodies += [(scale_melody(100 + s, 9, "minor"), (9, "minor")) for s in range(40)]
     X = np.stack([kf.features([m]) for m, _ in melodies])
-    keys = np.array([kf.key_index(*k) for _, k in melodies])
+    keys = np.array([key_number(*k) for _, k in melodies])
     return kf.train_key_classifier(X, keys, steps=300, seed=seed)
 
 

@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 import helpers
-from helpers.colab import COLAB_CELL, INSTALL_SPEC, REPO_URL, TAG, colab_link
+from helpers.colab import COLAB_CELL, INSTALL_SPEC, REPO_URL, TAG
 
 ROOT = Path(__file__).resolve().parent.parent
 tomllib = pytest.importorskip("tomllib") if sys.version_info >= (3, 11) else pytest.importorskip("tomli")
@@ -134,6 +134,12 @@ def test_colab_cell_does_nothing_outside_colab(monkeypatch):
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     monkeypatch.setattr("subprocess.run", lambda *a, **k: pytest.fail("pip ran outside Colab"))
     exec(COLAB_CELL, {})
+
+
+def colab_link(notebook: str) -> str:
+    """The "Open in Colab" address of a notebook (its stem) at this version's tag."""
+    path = REPO_URL.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{path}/blob/{TAG}/notebooks/{notebook}.ipynb"
 
 
 def test_readme_links_every_notebook_to_colab_at_this_version():

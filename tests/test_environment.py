@@ -109,7 +109,8 @@ def _windows_block() -> str:
     return m.group(1)
 
 
-@pytest.mark.parametrize("target", ["lint", "test-unit", "test-clean", "test-notebooks", "data", "models", "run", "lab"])
+@pytest.mark.parametrize("target", ["lint", "test-unit", "test-clean", "test-notebooks", "data", "models", "run",
+                                    "lab"])
 def test_readme_windows_lines_run_what_the_makefile_runs(target):
     windows = [_normalise(line) for line in _windows_block().splitlines() if line.strip()]
     for line in _make_recipe(target):

@@ -9,36 +9,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import harmonize as H
-from helpers.chorales import Chorale
 from helpers.cli import main
 from helpers.errors import InputError
 from helpers.midi import Voice, midi_to_voices, write_midi
 from helpers.pianoroll import REST, steps_to_voice
-from helpers.theory import key_number, parse_key_name, signature_sharps
-
-C_MAJOR = [0, 2, 4, 5, 7, 9, 11]
-
-
-def stepwise_chorale(seed: int, tonic: int = 0, mode: str = "major", group: int = 0) -> Chorale:
-    """A generated four-part 'chorale': a stepwise soprano in quarter and half notes, alto a third or fourth below
-    on the scale, tenor and bass an octave lower."""
-    rng = np.random.default_rng(seed)
-    degrees = np.cumsum(np.r_[7, rng.choice([-1, 1, 0, -2, 2], 23)]).clip(3, 12)
-    scale = np.array([p + 12 * o for o in range(4, 7) for p in C_MAJOR]) + 12
-    sop = scale[degrees]
-    alt = scale[degrees - np.where(degrees % 2 == 0, 2, 3)]
-    lengths = rng.choice([1.0, 2.0], len(sop), p=[0.8, 0.2])
-    starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    ends = starts + lengths
-    voices = {"Soprano": Voice("Soprano", sop + tonic, starts, ends), "Alto": Voice("Alto", alt + tonic, starts, ends),
-              "Tenor": Voice("Tenor", alt - 12 + tonic, starts, ends), "Bass": Voice("Bass", sop - 24 + tonic, starts, ends)}
-    return Chorale(f"gen{seed}", voices, tonic % 12, mode, group=group, tune=group)
+from helpers.theory import key_number, parse_key_name
+from tests.melodies import scale_chorale
 
 
 @pytest.fixture(scope="module")
 def stepwise_chorales():
-    """Ten generated chorales (:func:`stepwise_chorale`), in C, C# and D major, each its own melody group."""
-    return [stepwise_chorale(i, tonic=i % 3, group=i) for i in range(10)]
+    """Ten generated chorales (:func:`tests.melodies.scale_chorale`), in C, C# and D major, each its own melody
+    group."""
+    return [scale_chorale(i, tonic=i % 3, group=i) for i in range(10)]
 
 
 @pytest.fixture(scope="module")
@@ -99,20 +82,6 @@ def test_normalising_shift_moves_every_key_to_c_major_or_a_minor_the_short_way(t
     shift = H.normalising_shift(tonic, mode)
     assert -6 <= shift <= 5
     assert (tonic + shift) % 12 == (0 if mode == "major" else 9)
-
-
-def test_estimate_key_finds_major_and_minor_from_the_notes():
-    c_major = np.array([60, 62, 64, 65, 67, 65, 64, 62, 60, 67, 60])
-    assert H.estimate_key(c_major) == (0, "major")
-    a_minor = np.array([69, 71, 72, 74, 76, 77, 80, 81, 76, 69, 64, 69])
-    assert H.estimate_key(a_minor) == (9, "minor")
-    assert H.estimate_key(c_major + 7) == (7, "major")
-
-
-def test_estimate_key_with_a_signature_only_chooses_between_major_and_relative_minor():
-    e_minor = np.array([64, 66, 67, 71, 75, 76, 71, 64])
-    assert H.estimate_key(e_minor, sharps=1) == (4, "minor")
-    assert H.estimate_key(np.array([67, 71, 74, 67, 62, 67]), sharps=1) == (7, "major")
 
 
 # ------------------------------------------------------------------------------------------- encoding
@@ -267,7 +236,8 @@ def test_harmonize_returns_voices_in_the_melody_key(data_dir):
 # --------------------------------------------------------------------------------------- the command
 
 def test_command_writes_soprano_and_alto_on_the_melody_tempo_meter_and_key(data_dir, tmp_path, capsys):
-    src = melody_file(tmp_path / "tune.mid", [71, 73, 75, 76, 78, 76, 75, 73, 71], tempo=75, ts=(3, 4), key=(4, "major"))
+    src = melody_file(tmp_path / "tune.mid", [71, 73, 75, 76, 78, 76, 75, 73, 71], tempo=75, ts=(3, 4),
+                      key=(4, "major"))
     out = tmp_path / "out" / "harm.mid"
     assert main(["harmonize", str(src), "-o", str(out), "--key", "E major"]) == 0
     printed = capsys.readouterr().out
@@ -366,8 +336,8 @@ def test_satb_command_rejects_unusable_files_like_the_alto_command(data_dir, tmp
         assert not out.exists()
 
 
-def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(stepwise_chorales, tmp_path, monkeypatch, capsys,
-                                                                    tiny_key_model):
+def test_command_without_a_saved_model_makes_and_saves_one_and_says_where(stepwise_chorales, tmp_path, monkeypatch,
+                                                                          capsys, tiny_key_model):
     from helpers import keyfinding as kf
 
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
@@ -420,14 +390,6 @@ def test_command_keeps_the_melody_on_its_seconds_across_a_tempo_change(data_dir,
     written = pretty_midi.PrettyMIDI(str(out))
     np.testing.assert_allclose([n.start for n in written.instruments[0].notes], times, atol=1e-3)
     assert max(n.end for n in written.instruments[1].notes) <= 4.125 + 0.3 + 1e-3
-
-
-@given(st.integers(0, 11), st.sampled_from(["major", "minor"]))
-def test_estimate_key_with_a_signature_keeps_to_that_signature(tonic, mode):
-    triad = np.array([0, 4, 7, 12, 7, 4, 0]) if mode == "major" else np.array([0, 3, 7, 12, 7, 3, 0])
-    found = H.estimate_key(60 + tonic + triad, sharps=signature_sharps(tonic, mode))
-    assert signature_sharps(*found) == signature_sharps(tonic, mode)
-    assert found == (tonic, mode)
 
 
 def test_read_melody_finds_the_key_from_the_notes_whatever_the_signature(tmp_path, tiny_key_model):
@@ -606,10 +568,10 @@ def test_train_network_seeds_itself_whatever_the_global_random_state(stepwise_ch
 
 
 def test_tunes_of_is_the_training_side_of_the_course_split_without_the_validation_tunes_for_fit(stepwise_chorales):
-    from helpers.chorales import grouped_split
+    from helpers.chorales import course_split, grouped_split
     from helpers.harmonize import recipes as R
 
-    train, test = grouped_split(stepwise_chorales)
+    train, test = course_split(stepwise_chorales)
     assert len(test) and len(train)
     assert [c.name for c in R.tunes_of(R.Network(), stepwise_chorales)] == [c.name for c in train]
     validation = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)[1]

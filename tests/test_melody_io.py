@@ -23,6 +23,7 @@ from helpers.errors import InputError
 from helpers.midi import Voice, midi_to_voices, voices_to_midi, write_midi
 from helpers.readers import grace_notes, parse_score, parse_tiny_notation, part_to_voice
 from helpers.score import chord_numeral, voices_to_score
+from helpers.theory import key_number
 from tests.conftest import make_voice
 from tests.melodies import scale_melody
 
@@ -37,7 +38,8 @@ A|d2e f2g|a3 Ha2 A|{B}d2c d2e|!fermata!f3 z2 A|d2e f2g|a2g f2e|d6|]
 
 
 def exact(voice: Voice) -> list[tuple[int, float, float]]:
-    return [(int(p), round(float(s), 6), round(float(e), 6)) for p, s, e in zip(voice.pitches, voice.starts, voice.ends)]
+    notes = zip(voice.pitches, voice.starts, voice.ends, strict=True)
+    return [(int(p), round(float(s), 6), round(float(e), 6)) for p, s, e in notes]
 
 
 def same_notes(a: Voice, b: Voice, tol: float = 0.01) -> bool:
@@ -446,7 +448,8 @@ def test_grace_notes_sound_just_before_their_note_in_midi():
     played = H.performed_melody(melody)
     assert len(played) == len(melody.voice) + 1
     grace = np.flatnonzero(played.pitches == 70)[0]
-    assert played.ends[grace] == pytest.approx(6.5) and played.starts[grace] == pytest.approx(6.5 - H.writing.GRACE_BEATS)
+    assert played.ends[grace] == pytest.approx(6.5)
+    assert played.starts[grace] == pytest.approx(6.5 - H.writing.GRACE_BEATS)
     assert played.ends[grace - 1] == pytest.approx(played.starts[grace])  # taken from the note before
 
 
@@ -562,7 +565,7 @@ def test_settings_written_in_one_key_carry_it(tmp_path, tiny_models):
     melody = replace(melody, tempo=80.0)
     setting = H.harmonize_melody(melody, tiny_models["alto"])
     pm = pretty_midi.PrettyMIDI(str(H.write_setting(setting, melody, tmp_path / "a.mid")))
-    assert pm.key_signature_changes[0].key_number == kf.key_index(9, "minor")
+    assert pm.key_signature_changes[0].key_number == key_number(9, "minor")
     assert pm.get_tempo_changes()[1][0] == pytest.approx(80)
 
 
@@ -602,7 +605,7 @@ def test_a_dissonance_in_a_lower_voice_is_named_not_hidden():
 def test_profile_correlations_name_the_key_music21_names(histogram, method):
     r = mk.profile_correlations(np.array(histogram), method)
     best = np.flatnonzero(np.isclose(r, r.max(), atol=1e-9))  # music21 may break an exact tie either way
-    assert kf.key_index(*kf.music21_key(np.array(histogram), method)) in best
+    assert key_number(*kf.music21_key(np.array(histogram), method)) in best
 
 
 def test_the_profile_weight_moves_the_melody_key_finder_from_the_classifier_to_the_profile(tiny_key_model):
@@ -619,7 +622,7 @@ def test_rank_melody_keys_gives_the_key_and_two_runners_up_best_first(tiny_key_m
     ranked = mk.rank_melody_keys(tune, tiny_key_model)
     probs = mk.melody_key_probabilities(tiny_key_model, tune)
     assert len(ranked) == 3 and len({k[:2] for k in ranked}) == 3
-    assert [kf.key_index(t, m) for t, m, _ in ranked] == list(np.argsort(-probs, kind="stable")[:3])
+    assert [key_number(t, m) for t, m, _ in ranked] == list(np.argsort(-probs, kind="stable")[:3])
     assert [p for _, _, p in ranked] == sorted((p for _, _, p in ranked), reverse=True)
     assert ranked[0][:2] == (7, "major")
 

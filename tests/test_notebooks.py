@@ -33,6 +33,33 @@ def test_notebook_is_committed_clean(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_as_jupyterlab_saves_it(path):
+    assert clean.layout_problems(path) == []
+
+
+def test_a_notebook_that_jupyterlab_would_rewrite_is_caught(tmp_path):
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    sorted_keys = tmp_path / "sorted.ipynb"
+    nbformat.write(nb, sorted_keys)
+    assert clean.layout_problems(sorted_keys) == []
+    data = json.loads(sorted_keys.read_text())
+    data["cells"][1] = dict(reversed(data["cells"][1].items()))  # a cell's keys out of order, as an editor may leave
+    reordered = tmp_path / "reordered.ipynb"
+    reordered.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    no_newline = tmp_path / "no-newline.ipynb"
+    no_newline.write_text(sorted_keys.read_text().rstrip("\n"))
+    for path in (reordered, no_newline):
+        assert any("nbformat.write" in p for p in clean.layout_problems(path)), path.name
+
+
+def test_jupyterlab_would_change_metadata_without_the_kernels_python_version():
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    del nb.metadata.language_info["version"]
+    assert "language_info is not ipykernel's python3 with a Python version" in clean.problems(nb)
+    assert clean.problems(clean.fix(nb)) == [] and nb.metadata.language_info["version"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_records_headline_and_ends_with_summary_and_exercises(path):
     nb = nbformat.read(path, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")

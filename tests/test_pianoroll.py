@@ -125,7 +125,8 @@ def test_roll_to_midi_to_roll_is_exact_on_the_grid(tmp_path_factory, notes):
 
 
 @settings(max_examples=40, deadline=None)
-@given(pitch=st.lists(st.integers(-1, 5), min_size=1, max_size=40), onset=st.lists(st.booleans(), min_size=40, max_size=40))
+@given(pitch=st.lists(st.integers(-1, 5), min_size=1, max_size=40),
+       onset=st.lists(st.booleans(), min_size=40, max_size=40))
 def test_step_sequence_round_trips(pitch, onset):
     pitch = np.where(np.array(pitch) < 0, REST, np.array(pitch) + 60)
     onset = np.array(onset[: len(pitch)]) & (pitch != REST)

@@ -9,25 +9,18 @@ import pytest
 from helpers import harmonize as H
 from helpers.chorales import Chorale
 from helpers.harmonize.penalty import FULL_RULES
-from tests.conftest import make_voice
+from tests.conftest import make_chorale, make_voice
 
 SOPRANO = [72, 74, 76, 77, 79, 77, 76, 74, 72, 71, 72, 74, 72, 76, 74, 72, 71, 69, 71, 72]  # 20 quarter notes
 
 
 def setting(name: str, group: int, soprano=SOPRANO, alto_changes=(), tenor_changes=(), bass_changes=(),
-            shift: int = 0, tonic: int = 0) -> Chorale:
-    """A four-part setting of ``soprano`` (alto a third, tenor an octave, bass a tenth below), with some notes of
-    the lower voices replaced: ``alto_changes`` is a list of ``(note index, new pitch)``."""
-    s = np.asarray(soprano)
-    lower = {"Alto": s - 4, "Tenor": s - 12, "Bass": s - 15}
-    for voice, changes in (("Alto", alto_changes), ("Tenor", tenor_changes), ("Bass", bass_changes)):
-        lower[voice] = lower[voice].copy()
-        for i, p in changes:
-            lower[voice][i] = p
-    d = np.ones(len(s))
-    voices = {"Soprano": make_voice("Soprano", s + shift, d)}
-    voices |= {v: make_voice(v, p + shift, d) for v, p in lower.items()}
-    return Chorale(name, voices, (tonic + shift) % 12, "major", group=group, tune=group)
+            shift: int = 0) -> Chorale:
+    """A four-part setting of ``soprano`` (:func:`tests.conftest.make_chorale`: alto a third, tenor an octave, bass a
+    tenth below) with some notes of the lower voices replaced: ``alto_changes`` is a list of ``(note index, new
+    pitch)``."""
+    return make_chorale(name, soprano, shift, group=group,
+                        changes={"Alto": alto_changes, "Tenor": tenor_changes, "Bass": bass_changes})
 
 
 def test_same_soprano_pairs_match_within_a_group_across_keys_and_nowhere_else():

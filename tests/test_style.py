@@ -9,7 +9,6 @@ import pytest
 from helpers.style import (
     Piece,
     beat_chords,
-    cadence_kinds,
     chord_numerals,
     compare_styles,
     six_four_kinds,
@@ -160,11 +159,12 @@ def test_roman_numerals_are_music21s_in_the_pieces_key():
 def test_cadences_are_named_from_the_chords_into_each_fermata():
     iv, vi, e_major, a_minor = (72, 69, 65, 53), (72, 64, 60, 45), (71, 68, 64, 52), (72, 69, 64, 45)
     chords = [TONIC, V7, TONIC, TONIC, (67, 62, 59, 43), iv, TONIC, V7, vi, e_major, a_minor]
-    kinds = cadence_kinds(piece(chords, phrase_ends=(3, 5, 7, 9, 11)))
+    kinds = style_report([piece(chords, phrase_ends=(3, 5, 7, 9, 11))]).cadences[0]
     assert kinds == ["authentic", "half", "plagal", "deceptive", "modulating"]
     # a dominant seventh over a tonic pedal is no authentic cadence; a minor v is no half cadence
     pedal, v_minor = (71, 65, 62, 48), (67, 62, 58, 43)
-    assert cadence_kinds(piece([TONIC, pedal, TONIC, TONIC, v_minor], phrase_ends=(3, 5))) == ["other", "other"]
+    assert style_report([piece([TONIC, pedal, TONIC, TONIC, v_minor], phrase_ends=(3, 5))]).cadences == [["other",
+                                                                                                          "other"]]
 
 
 def test_a_beat_grid_follows_a_half_beat_pickup():

@@ -85,7 +85,8 @@ def test_a_transposed_tune_is_the_same_tune():
 def test_one_inserted_passing_note_keeps_the_tune_together():
     varied = np.insert(TUNE, 4, 70) + 2  # a passing note between 69 and 71, and another key
     sim = soprano_similarity([TUNE, varied])
-    assert sim[0, 1] == pytest.approx(2 * len(melody_notes(TUNE)) / (len(melody_notes(TUNE)) + len(melody_notes(varied))))
+    m, n = len(melody_notes(TUNE)), len(melody_notes(varied))
+    assert sim[0, 1] == pytest.approx(2 * m / (m + n))
     assert sim[0, 1] >= TUNE_THRESHOLD
 
 
@@ -154,6 +155,17 @@ def test_the_same_tune_set_differently_is_not_the_same_setting():
     assert len(same_settings([chord_sequence(a), chord_sequence(c)], [TUNE, TUNE])) == 1
 
 
+def test_similarity_restricted_to_some_rows_equals_the_full_one_there_and_compares_nothing_else():
+    melodies = [TUNE, TUNE + 5, OTHER, np.r_[TUNE[:10], 60, TUNE[10:]], OTHER - 2]
+    full = soprano_similarity(melodies, floor=0.0)
+    part = soprano_similarity(melodies, floor=0.0, rows=[1, 3])
+    touched = np.zeros((5, 5), bool)
+    touched[[1, 3], :] = touched[:, [1, 3]] = True
+    np.fill_diagonal(touched, True)
+    np.testing.assert_array_equal(part[touched], full[touched])
+    assert np.isnan(part[~touched]).all() and not np.isnan(full).any()
+
+
 def test_merging_keeps_the_smallest_tune_id_and_leaves_the_others_alone():
     tunes = np.array([0, 1, 1, 2, 3, 4])
     assert merge_tunes(tunes, [(5, 1, 1.0), (3, 4, 0.96)]).tolist() == [0, 1, 1, 2, 2, 1]
@@ -162,10 +174,10 @@ def test_merging_keeps_the_smallest_tune_id_and_leaves_the_others_alone():
 
 def test_no_test_chorale_shares_a_setting_with_training_in_the_course_split(corpus_chorales):
     """The leak issue 23 found: bwv20.7 (test) is bwv20.11 (train) with its repeat written out."""
-    from helpers.chorales import grouped_split
+    from helpers.chorales import course_split
 
     chorales = corpus_chorales
-    train, test = grouped_split(chorales)
+    train, test = course_split(chorales)
     assert chorales.by_name("bwv20.7").group == chorales.by_name("bwv20.11").group
     assert {c.name for c in test} >= {"bwv20.7", "bwv20.11", "bwv397"}
     both = list(train) + list(test)

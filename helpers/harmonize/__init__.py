@@ -9,7 +9,8 @@ One module per step, in the order notebook 09 uses them:
   :func:`decode_jointly` (Viterbi over chords with :class:`VoiceLeading` penalties, notebook 10).
 * :mod:`~helpers.harmonize.predictor`, :mod:`~helpers.harmonize.model` — the :class:`Predictor` interface and the
   trained :class:`Harmonizer` (predict, harmonize, save, load).
-* :mod:`~helpers.harmonize.training` — :func:`train_harmonizer` and the course's settings (the recipes train through it).
+* :mod:`~helpers.harmonize.training` — :func:`train_harmonizer` and the course's settings (the recipes train
+  through it).
 * :mod:`~helpers.harmonize.baselines` — :class:`ConstantInterval`, :class:`LookupTable`, :class:`Bach`,
   :class:`Combined` and :func:`evaluate`.
 * :mod:`~helpers.harmonize.reference` — Bach against Bach: :func:`bach_against_bach` scores two settings of one
@@ -29,7 +30,6 @@ One module per step, in the order notebook 09 uses them:
 Every name is importable from here, as notebooks do with ``from helpers import harmonize as H``.
 """
 
-from ..keyfinding import estimate_key
 from ..theory import normalising_shift
 from .baselines import Bach, Combined, ConstantInterval, LookupTable, evaluate
 from .decoding import (
@@ -85,7 +85,6 @@ from .recipes import (
     SATB_STYLE,
     Network,
     Recipe,
-    ablation_networks,
     default_harmonizer,
     load_network,
     load_recipe,
@@ -120,14 +119,15 @@ __all__ = [
     "BEATS_IN_BAR", "DEFAULT_OUTPUTS", "DEFAULT_TRAINING", "DEFAULT_VOICE_LEADING", "PROGRAM", "STEPS_PER_BEAT",
     "VALIDATION_FRACTION", "VALIDATION_SEED", "Bach", "Combined", "ConstantInterval", "Encoding", "Harmonizer",
     "LookupTable", "Melody", "Predictor", "VoiceLeading", "best_octave_shift", "build_model", "chord_starts",
-    "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "estimate_key", "evaluate", "features",
+    "clean_monophonic", "decode", "decode_jointly", "encode_chorale", "evaluate", "features",
     "fit_encoding", "fold_into_range", "hold_beat_cost", "meter_steps", "normalise",
     "normalising_shift", "note_onsets", "read_melody", "targets", "default_harmonizer", "train_harmonizer",
     "training_windows", "unreachable_onsets", "window_starts", "LOWER_VOICES", "PENALTY_GRID",
     "SAME_SETTING_AGREEMENT", "SAME_SOPRANO_MISMATCH", "BachPair", "bach_against_bach", "choose_penalty",
-    "is_same_setting", "pair_agreement", "references", "best_agreement", "parallels", "same_soprano_pairs", "HOLDS", "in_range_transpositions",
-    "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST", "SATB_CONSTRAINED", "SATB_RECIPES", "SATB_STYLE", "Network", "Recipe",
-    "ablation_networks", "load_network", "load_recipe", "shipped_encoding", "shipped_entry", "training_figures",
+    "is_same_setting", "pair_agreement", "references", "best_agreement", "parallels", "same_soprano_pairs", "HOLDS",
+    "in_range_transpositions", "phrase_features", "add_passing_notes", "ALTO_CONSTRAINED", "ALTO_RECIPES", "BEST",
+    "SATB_CONSTRAINED", "SATB_RECIPES", "SATB_STYLE", "Network", "Recipe",
+    "load_network", "load_recipe", "shipped_encoding", "shipped_entry", "training_figures",
 ]
 __all__ += [  # notebook 11: melodies in (melody), settings (setting), files out (writing)
     "Fault", "Setting", "alternatives", "check_range", "find_key", "grid_melody", "guess_phrase_ends",

@@ -58,36 +58,36 @@ FREE = -2
 class VoiceLeading:
     """Rules for :func:`decode_jointly` (notebook 10), as penalties in nats (units of summed log-probability).
 
-    ``parallel``: per parallel fifth or octave (unisons included) between any two voices from one chord to the
-    next, both voices moving the same way (:func:`helpers.voiceleading.parallel_motion`, which
+    ``parallel``: per parallel fifth or octave (unisons included) between any two voices from one chord to the next,
+    both voices moving the same way (:func:`helpers.voiceleading.parallel_motion`, which
     :func:`helpers.metrics.parallel_count` counts); ``crossing``: per step and pair of neighbouring voices with the
     lower one above the upper one; ``candidates``: how many of the likeliest pitches (or rest) of each voice the
-    search considers for each chord; ``hold``:
-    ``"beat"`` lets the generated voices change only where a beat or a melody note begins (one chord per beat or
-    melody note, so voices cannot dodge the parallel rule by moving a sixteenth apart; :func:`hold_beat_cost`
-    says how many of Bach's inner-voice onsets that rules out), ``"half"`` also on every half beat (eighth-note
-    passing notes), ``"step"`` at every step. ``contrary``: per consecutive fifth or octave by contrary motion
-    between any two voices (:func:`helpers.voiceleading.antiparallel_motion`); ``hidden``: per hidden fifth or octave between the outer
-    voices, the melody and the last generated voice (:func:`helpers.voiceleading.hidden_motion`). Both are 0 by
-    default, so that leaving them out keeps the parallel-and-crossing decoder of notebook 10 unchanged. ``order``:
-    hard rules instead of penalties for the order of the voices: no generated voice above the melody while it
-    sounds (nor silent then, unless its whole range lies above the melody), and no generated voice above the one
-    written over it (unisons allowed); where no chord of the likeliest candidates keeps the order, each lower voice
-    gets its likeliest pitch under the voice over it as one more (:func:`~.order.ordered_candidates`).
-    ``passing``: after the search, :func:`add_passing_notes` fills thirds with passing notes on the half beat where
-    the network prefers them and they break no rule (chords stay one per beat: the parallel rule cannot be dodged).
+    search considers for each chord; ``hold``: ``"beat"`` lets the generated voices change only where a beat or a
+    melody note begins (one chord per beat or melody note, so voices cannot dodge the parallel rule by moving a
+    sixteenth apart; :func:`hold_beat_cost` says how many of Bach's inner-voice onsets that rules out), ``"half"``
+    also on every half beat (eighth-note passing notes), ``"step"`` at every step. ``contrary``: per consecutive fifth
+    or octave by contrary motion between any two voices (:func:`helpers.voiceleading.antiparallel_motion`);
+    ``hidden``: per hidden fifth or octave between the outer voices, the melody and the last generated voice
+    (:func:`helpers.voiceleading.hidden_motion`). Both are 0 by default, so that leaving them out keeps the
+    parallel-and-crossing decoder of notebook 10 unchanged. ``order``: hard rules instead of penalties for the order
+    of the voices: no generated voice above the melody while it sounds (nor silent then, unless its whole range lies
+    above the melody), and no generated voice above the one written over it (unisons allowed); where no chord of the
+    likeliest candidates keeps the order, each lower voice gets its likeliest pitch under the voice over it as one
+    more (:func:`~.order.ordered_candidates`). ``passing``: after the search, :func:`add_passing_notes` fills thirds
+    with passing notes on the half beat where the network prefers them and they break no rule (chords stay one per
+    beat: the parallel rule cannot be dodged).
 
-    The style rules (issue 19; all off by default, so that leaving them out keeps the decoder above): ``melodic``,
-    the weight of each generated voice's melodic model (:mod:`helpers.harmonize.lines`: log-probability of its move
-    from one chord to the next, learned from Bach's voices); ``chord_faults``, per chord without a third and per
-    doubled leading tone; ``dissonance``, per chord whose voices under the melody make no chord and whose whole
-    sound is none either (:func:`helpers.voiceleading.unexplained_dissonance`); ``sevenths``, per voice that sings the seventh of a seventh chord and does not step down
-    one or two semitones into the next chord; ``opening``, when the first chord's lowest voice is not the tonic.
-    The last three need the key (``tonic`` of :func:`decode_jointly`). ``restrike``: how sure the network must be
-    of an onset (its onset probability) for a voice to strike a pitch it already holds again where a new chord
-    begins, else the note is held (``bass_restrike`` for the lowest of several generated voices; 0.5, the default,
-    is the onset rule of :func:`decode`). ``passing_bonus``: nats of credit :func:`add_passing_notes` gives a
-    passing note, one that lies between the held note and the next.
+    The style rules (issue 19; all off by default, so that leaving them out keeps the decoder above): ``melodic``, the
+    weight of each generated voice's melodic model (:mod:`helpers.harmonize.lines`: log-probability of its move from
+    one chord to the next, learned from Bach's voices); ``chord_faults``, per chord without a third and per doubled
+    leading tone; ``dissonance``, per chord whose voices under the melody make no chord and whose whole sound is none
+    either (:func:`helpers.voiceleading.unexplained_dissonance`); ``sevenths``, per voice that sings the seventh of a
+    seventh chord and does not step down one or two semitones into the next chord; ``opening``, when the first chord's
+    lowest voice is not the tonic. The last three need the key (``tonic`` of :func:`decode_jointly`). ``restrike``:
+    how sure the network must be of an onset (its onset probability) for a voice to strike a pitch it already holds
+    again where a new chord begins, else the note is held (``bass_restrike`` for the lowest of several generated
+    voices; 0.5, the default, is the onset rule of :func:`decode`). ``passing_bonus``: nats of credit
+    :func:`add_passing_notes` gives a passing note, one that lies between the held note and the next.
 
     Notebook: 10_four_part_harmonization
     """

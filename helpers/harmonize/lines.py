@@ -9,8 +9,8 @@ spans :func:`~helpers.harmonize.decoding.chord_starts` cuts with ``hold="beat"``
 Williams 2004) on top of the network's scores.
 
 The fitted model ships as ``lines.json`` beside this module (fitted by :func:`fit_melodic_model` on the training
-side of the course split; ``tests/test_lines.py`` checks that refitting gives the same numbers), so the command
-needs no chorales to decode.
+side of :func:`~helpers.chorales.course_split` and written by ``bench/style.py``; ``tests/test_style_rules.py``
+checks that refitting gives the same numbers), so the command needs no chorales to decode.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def fit_melodic_model(chorales: Sequence, voices: Sequence[str] = ("Alto", "Teno
     """Count every voice's moves between chord spans in ``chorales`` (:func:`span_moves` under each chorale's
     soprano), clip them to ±:data:`CLIP`, add :data:`SMOOTHING` and return the log-probabilities.
 
-    Notebook: none (used by the tests only)
+    Notebook: none (used by bench/style.py)
     """
     from ..chorales import VOICES
 
@@ -103,7 +103,7 @@ def fit_melodic_model(chorales: Sequence, voices: Sequence[str] = ("Alto", "Teno
 def save_melodic_model(model: MelodicModel, path: str | Path = MODEL_FILE) -> Path:
     """Write ``model`` as JSON (the shipped ``lines.json`` by default).
 
-    Notebook: none (used by the tests only)
+    Notebook: none (used by bench/style.py)
     """
     path = Path(path)
     path.write_text(json.dumps({"clip": CLIP, "smoothing": SMOOTHING, "table": model.table}, indent=1) + "\n")

@@ -180,11 +180,11 @@ def _finish_melody(voice: Voice, path, ts, tempo, pm=None, fermatas=(), graces=N
         phrase_ends, phrase_source = (), "guessed"  # guessed below, in the key: they depend on it
     graces = graces.shift(-offset) if graces is not None and len(graces) else None
     given = _key_of(key)
-    tonic, mode = given if given is not None else (0, "major")
-    melody = Melody(voice, offset, ts, tempo, tonic, mode, "key given" if given is not None else "not found yet",
-                    anacrusis, pm, voice.name, phrase_ends, phrase_source, [], graces, source or str(path))
-    melody = _with_guessed_ends(melody)
-    return find_key(melody, classifier) if given is None and find else melody
+    melody = Melody(voice, offset, ts, tempo, 0, "major", "not found yet", anacrusis, pm, voice.name, phrase_ends,
+                    phrase_source, [], graces, source or str(path))
+    if given is not None:
+        return with_key(melody, given)
+    return find_key(melody, classifier) if find else _with_guessed_ends(melody)
 
 
 def find_key(melody: Melody, classifier=None) -> Melody:
@@ -281,9 +281,11 @@ def with_phrase_ends(melody: Melody, phrase_ends: Sequence[float]) -> Melody:
 
 def with_key(melody: Melody, key: str | tuple[int, str]) -> Melody:
     """The same melody in another key (``'G minor'`` or ``(7, 'minor')``), marked as given; the classifier's
-    ranking is kept for comparison; guessed phrase endings are guessed again in the new key.
+    ranking is kept for comparison; guessed phrase endings are guessed again in the new key. :func:`read_melody`
+    and :func:`melody_from_text` give a melody the ``key`` they are given with it. Raises :class:`InputError` for a
+    key name it cannot read.
 
-    Notebook: none (used by the tests only)
+    Notebook: 11_harmonize_your_melody
     """
     tonic, mode = _key_of(key)
     return _with_guessed_ends(replace(melody, tonic=tonic, mode=mode, key_source="key given"))

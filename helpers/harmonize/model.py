@@ -61,7 +61,8 @@ class Harmonizer(Predictor):
                        melody_onsets: np.ndarray | None = None, temperature: float = 0.0,
                        rng: np.random.Generator | None = None, tonic: int | None = None,
                        fixed: Mapping[str, np.ndarray] | None = None,
-                       fixed_onsets: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                       fixed_onsets: Mapping[str, np.ndarray] | None = None,
+                       ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` from the network's outputs for one piece (normalised key), under the melody
         (the first input voice's pitch and onset steps); ``temperature`` > 0 samples (joint decoding only);
         ``tonic``: the key's pitch class in the network's frame, for the rules that need it. ``fixed`` and

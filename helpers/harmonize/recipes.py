@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..chorales import Chorale, grouped_split, load_chorales
+from ..chorales import Chorale, course_split, grouped_split, load_chorales
 from ..paths import models_dir
 from .decoding import DEFAULT_VOICE_LEADING, VoiceLeading
 from .encoding import fit_encoding
@@ -132,12 +132,12 @@ def network_path(network: Network, seed: int) -> Path:
 
 
 def tunes_of(network: Network, chorales: Sequence[Chorale] | None = None) -> list[Chorale]:
-    """The chorales a network learns from: the training side of ``grouped_split(chorales)`` (all chorales by
-    default), minus notebook 10's validation tunes if ``network.tunes == "fit"``.
+    """The chorales a network learns from: the training side of :func:`~helpers.chorales.course_split` (of all
+    chorales by default), minus notebook 10's validation tunes if ``network.tunes == "fit"``.
 
     Notebook: 09_harmonization
     """
-    train, _ = grouped_split(chorales if chorales is not None else load_chorales())
+    train, _ = course_split(chorales if chorales is not None else load_chorales())
     if network.tunes == "fit":
         train, _ = grouped_split(train, VALIDATION_FRACTION, seed=VALIDATION_SEED)
     return list(train)
@@ -268,15 +268,6 @@ def networks_needed(recipes: Iterable[Recipe], seeds: Sequence[int] = SEEDS) -> 
                 if (r.network, s + i) not in needed:
                     needed.append((r.network, s + i))
     return needed
-
-
-def ablation_networks() -> list[tuple[Network, int]]:
-    """The networks of notebook 09's and 10's ablation tables (:data:`ALTO_RECIPES`, :data:`SATB_RECIPES`), and
-    so of the ``harmonize`` command's recipes (:data:`BEST`).
-
-    Notebook: none (used by the tests only)
-    """
-    return networks_needed([*ALTO_RECIPES.values(), *SATB_RECIPES.values()])
 
 
 def shipped_networks() -> list[tuple[Network, int]]:

@@ -68,8 +68,8 @@ def training_code() -> list[tuple[str, str]]:
     from . import recipes
 
     parts: list[ModuleType | Callable] = [
-        _encoding, _network, _training, _pianoroll, _tunes, _chorales.grouped_split, recipes.train_network,
-        recipes.tunes_of, _keyfinding.features, _keyfinding.key_model, _keyfinding.fit,
+        _encoding, _network, _training, _pianoroll, _tunes, _chorales.grouped_split, _chorales.course_split,
+        recipes.train_network, recipes.tunes_of, _keyfinding.features, _keyfinding.key_model, _keyfinding.fit,
         _keyfinding.augment_transpositions, _keyfinding.train_key_classifier, _keyfinding.key_labels]
     named = [(getattr(p, "__qualname__", p.__name__), _without_docstrings(inspect.getsource(p))) for p in parts]
     return named + [("TRANSPOSITIONS", repr(recipes.TRANSPOSITIONS)), ("CACHE_VERSION", repr(_chorales.CACHE_VERSION))]
@@ -124,9 +124,10 @@ def shipped_entry(network, seed: int, folder: Path = SHIPPED_DIR) -> dict | None
 def manifest_problems(needed: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR) -> list[str]:
     """What keeps the shipped networks in ``folder`` from being the ones ``needed`` trained by today's code: networks
     missing or extra, a training-code or data-version change, a file missing, changed or over the budget. Empty when
-    they are current. ``tests/test_shipped.py`` asserts it is empty; the fix is ``make models``.
+    they are current. ``tests/test_shipped.py`` asserts it is empty; the fix is ``make models``, whose :func:`ship`
+    checks it once more when it has written the files.
 
-    Notebook: none (used by the tests only)
+    Notebook: 09_harmonization
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -209,7 +210,8 @@ def final_figures(history: dict[str, list[float]]) -> dict[str, float]:
 def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
          progress: Callable[[str], None] = lambda line: None) -> dict:
     """Train every ``(network, seed)`` and the key classifier afresh, write their weights into ``folder`` and the
-    manifest beside them; return the manifest. ``progress`` receives one line per network.
+    manifest beside them; return the manifest. ``progress`` receives one line per network, and a warning for each
+    of :func:`manifest_problems` left at the end (the training code changed while the networks trained).
 
     Notebook: 09_harmonization
     """
@@ -226,7 +228,8 @@ def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
     for network, seed in networks:
         harmonizer, seconds, history = train_network(network, seed, return_history=True)
         name = f"{network.key}_seed{seed}.weights.h5"
-        _weights_only(harmonizer.model, build_model(harmonizer.encoding, units=network.units)).save_weights(folder / name)
+        weights = _weights_only(harmonizer.model, build_model(harmonizer.encoding, units=network.units))
+        weights.save_weights(folder / name)
         entries.append({"file": name, "sha256": file_hash(folder / name), "settings": network_settings(network, seed),
                         "encoding": json.loads(harmonizer.encoding.to_json()),
                         "architecture": {"units": network.units, "layers": 1}, "seconds": round(seconds, 1),
@@ -250,4 +253,6 @@ def ship(networks: Sequence[tuple[object, int]], folder: Path = SHIPPED_DIR,
                            "figures": {"training accuracy": round(accuracy, 4)}},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    for problem in manifest_problems(networks, folder):  # e.g. training code edited while the networks trained
+        progress(f"warning: {problem}")
     return manifest

@@ -24,9 +24,10 @@ def train_harmonizer(chorales: Sequence[Chorale], enc: Encoding | None = None, u
                      transpositions: Sequence[int] = (0,)) -> tuple[Harmonizer, dict[str, list[float]]]:
     """Train a :class:`Harmonizer` on windows of ``chorales`` (alto by default; set ``enc`` for other voices).
 
-    ``validation`` chorales (windows of them) give the validation curves. Returns the harmonizer and the
-    Keras history dictionary. ``transpositions``: train also on these transpositions of each chorale that stay in
-    range (:func:`~helpers.harmonize.encoding.training_windows`). Seed first (``keras.utils.set_random_seed``) for a repeatable result.
+    ``validation`` chorales (windows of them) give the validation curves. Returns the harmonizer and the Keras history
+    dictionary. ``transpositions``: train also on these transpositions of each chorale that stay in range
+    (:func:`~helpers.harmonize.encoding.training_windows`). Seed first (``keras.utils.set_random_seed``) for a
+    repeatable result.
 
     Notebook: 09_harmonization
     """

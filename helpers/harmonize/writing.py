@@ -74,9 +74,9 @@ def output_format(path: str | os.PathLike) -> str:
 
 def write_setting(setting: Setting | Sequence[Voice], melody: Melody, path: str | os.PathLike,
                   numerals: bool = False) -> Path:
-    """Write a setting to ``path`` in the format of its suffix (:func:`output_format`): MIDI on the melody file's
-    own tempo map (the melody as :func:`performed_melody` plays it), or MusicXML (:func:`helpers.score.voices_to_score`, which
-    MuseScore and other notation programs open), in the melody's key, metre and place in time. Returns the path.
+    """Write a setting to ``path`` in the format of its suffix (:func:`output_format`): MIDI on the melody file's own
+    tempo map (the melody as :func:`performed_melody` plays it), or MusicXML (:func:`helpers.score.voices_to_score`,
+    which MuseScore and other notation programs open), in the melody's key, metre and place in time. Returns the path.
 
     Notebook: 11_harmonize_your_melody
     """
