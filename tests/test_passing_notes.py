@@ -70,7 +70,8 @@ def passing_notes_beat_by_beat(decoded: Mapping[str, tuple[np.ndarray, np.ndarra
             before = _events_at_one_move(parts, m) + _events_at_one_move(parts, e)
             crossings = _crossed_at(parts, m) if fixed else 0
             p[m:e] = q
-            if _events_at_one_move(parts, m) + _events_at_one_move(parts, e) > before or (fixed and _crossed_at(parts, m) > crossings):
+            worse = _events_at_one_move(parts, m) + _events_at_one_move(parts, e) > before
+            if worse or (fixed and _crossed_at(parts, m) > crossings):
                 p[m:e] = held  # it would break a rule (or, with kept notes, cross a voice): keep the held note
                 continue
             onset[v][m] = True
