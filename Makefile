@@ -52,8 +52,12 @@ test-unit: setup
 test-clean: setup
 	$(BIN)/python scripts/clean_notebooks.py --check
 
-test-notebooks: setup
-	cd notebooks && ../$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=900 .
+# Two workers (WORKERS=1 for one): each notebook's cells run in order on one worker, 08-11 in turn on one
+# (notebooks/conftest.py). The data cache is built first, so that no two notebooks build it at once.
+WORKERS ?= 2
+test-notebooks: setup data
+	cd notebooks && ../$(BIN)/python -m pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadgroup --nbval-lax \
+		--nbval-current-env --nbval-cell-timeout=900 .
 
 # After `make models` (when tests/test_shipped.py asks for it): train every shipped recipe's networks afresh on this
 # machine, into build/test-models, and run the notebooks that load them against their asserted bounds.

@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +54,34 @@ def record(notebook: str, headline: str, **figures: Any) -> dict[str, Any]:
     entry = {"headline": headline, "figures": {k: _plain(v) for k, v in figures.items()}}
     path = results_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = load()
-    data[notebook] = entry
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
-    tmp.replace(path)
+    with _locked(path):  # notebooks run side by side under make test: one writer at a time, none lost
+        data = load()
+        data[notebook] = entry
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
+        tmp.replace(path)
     return entry
+
+
+@contextmanager
+def _locked(path: Path, timeout: float = 60.0) -> Iterator[None]:
+    """Hold ``path.lock`` (created exclusively, on every platform) while the block runs; a lock older than
+    ``timeout`` seconds is left over from a crashed writer and taken over."""
+    lock = path.with_suffix(".lock")
+    start = time.monotonic()
+    while True:
+        try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            break
+        except FileExistsError:
+            if time.monotonic() - start > timeout:
+                lock.unlink(missing_ok=True)
+                start = time.monotonic()
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def load() -> dict[str, Any]:

@@ -40,3 +40,32 @@ def test_paths_follow_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_BUILD_DIR", str(tmp_path / "b"))
     assert data_dir() == tmp_path / "d" and data_dir().is_dir()
     assert build_dir() == tmp_path / "b" and build_dir().is_dir()
+
+
+def _record_many(path: str, who: int, start: float) -> None:
+    import os
+    import time
+
+    os.environ["COURSE_RESULTS"] = path
+    from helpers.results import record
+
+    time.sleep(max(0.0, start - time.time()))  # all begin together
+    for i in range(15):
+        record(f"{who:02d}_{i:02d}", "side by side", value=i)
+
+
+def test_notebooks_recording_side_by_side_lose_nothing(tmp_path):
+    """make test runs two notebooks at once: every record survives, and no temporary file is left behind."""
+    import multiprocessing
+    import time
+
+    path, start = tmp_path / "results.json", time.time() + 5
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_record_many, args=(str(path), who, start)) for who in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert all(w.exitcode == 0 for w in workers)
+    assert len(json.loads(path.read_text())) == 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
