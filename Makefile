@@ -47,17 +47,15 @@ lint: setup
 	$(BIN)/ruff check helpers tests scripts bench notebooks
 
 test-unit: setup
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 test-clean: setup
 	$(BIN)/python scripts/clean_notebooks.py --check
 
-# Two workers (WORKERS=1 for one): each notebook's cells run in order on one worker, 08-11 in turn on one
-# (notebooks/conftest.py). The data cache is built first, so that no two notebooks build it at once.
-WORKERS ?= 2
+# Two lanes side by side (scripts/test_notebooks.py): 00-07 in one, 08-11 (each reads what the one before saved)
+# in the other. The data cache is built first, so that no two notebooks build it at once.
 test-notebooks: setup data
-	cd notebooks && ../$(BIN)/python -m pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadgroup --nbval-lax \
-		--nbval-current-env --nbval-cell-timeout=900 .
+	$(BIN)/python scripts/test_notebooks.py
 
 # After `make models` (when tests/test_shipped.py asks for it): train every shipped recipe's networks afresh on this
 # machine, into build/test-models, and run the notebooks that load them against their asserted bounds.

@@ -170,13 +170,26 @@ def shipped_encoding(network, seed: int = 0, folder: Path = SHIPPED_DIR) -> Enco
 def load_shipped(entry: dict, folder: Path = SHIPPED_DIR) -> Harmonizer:
     """Rebuild a shipped network from its manifest entry (encoding and architecture) and read its weights.
 
+    A network already read in this process is not read again: the same Keras model comes back (in a new
+    :class:`Harmonizer`), with the compiled prediction it has already traced, so that notebook 10's recipes, which
+    share networks, do not rebuild and re-trace them. The shipped weights are never trained further.
+
     Notebook: 09_harmonization
     """
-    enc = Encoding.from_json(json.dumps(entry["encoding"]))
-    arch = entry["architecture"]
-    model = build_model(enc, units=arch["units"], layers=arch["layers"])
-    model.load_weights(Path(folder) / entry["file"])
+    path = Path(folder) / entry["file"]
+    stamp = (str(path.resolve()), path.stat().st_mtime_ns)
+    if stamp not in _READ:
+        enc = Encoding.from_json(json.dumps(entry["encoding"]))
+        arch = entry["architecture"]
+        model = build_model(enc, units=arch["units"], layers=arch["layers"])
+        model.load_weights(path)
+        _READ[stamp] = (model, enc)
+    model, enc = _READ[stamp]
     return Harmonizer(model, enc)
+
+
+#: The shipped networks read in this process, by file and modification time (:func:`load_shipped`).
+_READ: dict[tuple[str, int], tuple] = {}
 
 
 def shipped_key_classifier(folder: Path = SHIPPED_DIR):
