@@ -123,3 +123,23 @@ def test_the_shipped_melodic_model_is_what_the_training_tunes_give(corpus_choral
     assert json.loads(MODEL_FILE.read_text())["clip"] == CLIP
     # Bach's bass leaps from chord to chord far more often than his alto
     assert shipped.shares("Bass")["leap"] > shipped.shares("Alto")["leap"] + 0.1
+
+
+def test_unresolved_sevenths_judged_only_from_seventh_chords_equal_the_dense_count():
+    """The decoder's _unresolved judges only the chords that have a seventh; on random chords (rests, sevenths,
+    held notes) it counts exactly what unresolved_sevenths counts over every pair of chords."""
+    from helpers.harmonize.decoding import _unresolved
+    from helpers.voiceleading import unresolved_sevenths
+
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        spans, n, m = rng.integers(1, 6), rng.integers(1, 9), rng.integers(1, 9)
+        roots = rng.integers(0, 12, (spans, n, 1))
+        before = 48 + roots + rng.choice([0, 4, 7, 10, 11, 3, 12, 16], (spans, n, 4))  # many seventh chords
+        before[rng.random(before.shape) < 0.05] = REST
+        after = before[:, rng.integers(0, n, m)] + rng.choice([0, 0, -1, -2, 1, 2], (spans, m, 4))
+        after[rng.random(after.shape) < 0.05] = REST
+        x, y = before[:, :, None, :], after[:, None, :, :]
+        dense = (unresolved_sevenths(x, y) & (x != y).any(-1, keepdims=True)).sum(-1)
+        np.testing.assert_array_equal(_unresolved(before, after), dense)
+        assert dense.shape == (spans, n, m)

@@ -15,6 +15,7 @@ import numpy as np
 from ..pianoroll import REST, note_starts
 from ..voiceleading import (
     antiparallel_motion,
+    chord_seventh,
     crossed,
     doubled_leading_tone,
     hidden_motion,
@@ -370,9 +371,15 @@ def _unresolved(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """Sevenths that do not resolve from each chord of ``before`` ``(spans, n, voices)`` to each chord of
     ``after`` ``(spans, m, voices)``: ``(spans, n, m)`` counts of voices that sing the seventh of a seventh chord
     and do not step down one or two semitones (:func:`helpers.voiceleading.unresolved_sevenths`, judged chord to
-    chord, so a seventh held into a new chord counts; the same chord again is no move)."""
-    x, y = before[:, :, None, :], after[:, None, :, :]
-    return (unresolved_sevenths(x, y) & (x != y).any(-1, keepdims=True)).sum(-1)
+    chord, so a seventh held into a new chord counts; the same chord again is no move). Only the chords of
+    ``before`` that have a seventh are judged against every chord of ``after``: most have none."""
+    out = np.zeros(before.shape[:2] + after.shape[1:2], dtype=np.int64)
+    seventh = chord_seventh(before)[..., None]
+    span, chord = np.nonzero(((before % 12 == seventh) & (seventh >= 0) & (before != REST)).any(-1))
+    if len(span):
+        x, y = before[span, chord][:, None, :], after[span]  # (k, 1, voices) against (k, m, voices)
+        out[span, chord] = (unresolved_sevenths(x, y) & (x != y).any(-1, keepdims=True)).sum(-1)
+    return out
 
 
 def _events_between(parts: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
