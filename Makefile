@@ -52,10 +52,10 @@ test-unit: setup
 test-clean: setup
 	$(BIN)/python scripts/clean_notebooks.py --check
 
-# Two lanes side by side (scripts/test_notebooks.py): 00-07 in one, 08-11 (each reads what the one before saved)
+# Two lanes side by side (scripts/nbval_lanes.py): 00-07 in one, 08-11 (each reads what the one before saved)
 # in the other. The data cache is built first, so that no two notebooks build it at once.
 test-notebooks: setup data
-	$(BIN)/python scripts/test_notebooks.py
+	$(BIN)/python scripts/nbval_lanes.py
 
 # After `make models` (when tests/test_shipped.py asks for it): train every shipped recipe's networks afresh on this
 # machine, into build/test-models, and run the notebooks that load them against their asserted bounds.

@@ -1,5 +1,8 @@
 """Execute every notebook top to bottom into ``build/``, stop at the first failure, print a summary table.
 
+The notebooks run in two lanes side by side (as ``make test`` runs them, :func:`nbval_lanes.lanes`): 00-07 in
+one, 08-11, each of which reads what the one before saved, in the other; a lane stops at its first failure.
+``--lanes 1`` runs them all in turn.
 ``make run`` calls this. Each executed notebook is saved as ``build/NN_name.ipynb`` and ``build/NN_name.html``
 (titled with the notebook's own title); ``build/index.html`` links them with their run time and headline;
 headlines come from ``build/results.json`` (written by :func:`helpers.results.record` in each notebook). One line
@@ -13,6 +16,7 @@ import argparse
 import html
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +29,9 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from nbval_lanes import lanes  # noqa: E402
+
 from helpers.paths import build_dir  # noqa: E402
 
 
@@ -67,35 +74,62 @@ def write_index(build: Path, rows: list[dict]) -> None:
     (build / "index.html").write_text("\n".join(lines))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("notebooks", nargs="*", help="notebook stems or paths (default: all)")
-    parser.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
-    args = parser.parse_args()
-    build = build_dir()
-    os.environ["COURSE_RESULTS"] = str(build / "results.json")
-    paths = sorted(NOTEBOOKS.glob("*.ipynb"))
-    if args.notebooks:
-        wanted = {Path(n).stem for n in args.notebooks}
-        paths = [p for p in paths if p.stem in wanted]
-    rows, failed = [], None
-    width = max(len(p.stem) for p in paths) if paths else 8
-    print(f"{len(paths)} notebooks; each line appears when its notebook has run (kernel logs in {build / 'logs'})")
-    for i, path in enumerate(paths, 1):
-        seconds, error = run_one(path, build, args.timeout)
+def run_lane(paths: list[Path], build: Path, timeout: int, number: dict[str, int], rows_file: Path) -> int:
+    """Run notebooks in turn until one fails, printing a line for each; write their rows to ``rows_file``."""
+    rows = []
+    width = max(len(stem) for stem in number)
+    for path in paths:
+        seconds, error = run_one(path, build, timeout)
         results = json.loads((build / "results.json").read_text()) if (build / "results.json").exists() else {}
         headline = results.get(path.stem, {}).get("headline", "(no headline recorded)")
         rows.append({"notebook": path.stem, "seconds": seconds, "status": "FAILED" if error else "ok",
                      "headline": error if error else headline})
         status = f"FAILED: {error}" if error else headline
-        print(f"[{i:>2}/{len(paths)}] {path.stem:<{width}} {seconds:5.0f} s  {status}", flush=True)
+        print(f"[{number[path.stem]:>2}/{len(number)}] {path.stem:<{width}} {seconds:5.0f} s  {status}", flush=True)
         if error:
-            failed = path.name
             break
+    rows_file.write_text(json.dumps(rows))
+    return 1 if any(r["status"] == "FAILED" for r in rows) else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("notebooks", nargs="*", help="notebook stems or paths (default: all)")
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    parser.add_argument("--lanes", type=int, choices=(1, 2), default=2, help="notebooks run side by side (default 2)")
+    parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)  # a lane run by the script itself
+    args = parser.parse_args()
+    build = build_dir()
+    build.mkdir(parents=True, exist_ok=True)
+    os.environ["COURSE_RESULTS"] = str(build / "results.json")
+    everything = sorted(NOTEBOOKS.glob("*.ipynb"))
+    number = {p.stem: i for i, p in enumerate(everything, 1)}
+    paths = everything
+    if args.notebooks:
+        wanted = {Path(n).stem for n in args.notebooks}
+        paths = [p for p in paths if p.stem in wanted]
+    if args.rows:  # one lane, started below
+        return run_lane(paths, build, args.timeout, number, args.rows)
+    print(f"{len(paths)} notebooks in {args.lanes} lane(s); each line appears when its notebook has run (kernel "
+          f"logs in {build / 'logs'})", flush=True)
+    start, runs = time.perf_counter(), []
+    for k, lane in enumerate(lanes([p.name for p in paths], args.lanes)):
+        rows_file = build / f"lane-{k + 1}.json"
+        rows_file.unlink(missing_ok=True)
+        command = [sys.executable, __file__, "--rows", str(rows_file), "--timeout", str(args.timeout), *lane]
+        runs.append((rows_file, subprocess.Popen(command)))
+    failed = [r for rows_file, r in runs if r.wait() != 0]
+    rows = sorted((row for rows_file, _ in runs if rows_file.exists() for row in json.loads(rows_file.read_text())),
+                  key=lambda r: r["notebook"])
+    for rows_file, _ in runs:
+        rows_file.unlink(missing_ok=True)
     write_index(build, rows)
-    print(f"total {sum(r['seconds'] for r in rows):.0f} s; executed notebooks and index.html in {build}")
-    if failed:
-        print(f"stopped at the first failing notebook: {failed}", file=sys.stderr)
+    print(f"notebook time {sum(r['seconds'] for r in rows):.0f} s, {time.perf_counter() - start:.0f} s in all; "
+          f"executed notebooks and index.html in {build}")
+    stopped = [r["notebook"] for r in rows if r["status"] == "FAILED"]
+    if failed or stopped:
+        print(f"stopped at the first failing notebook of its lane: {', '.join(stopped) or 'see above'}",
+              file=sys.stderr)
         return 1
     return 0
 

@@ -1,4 +1,4 @@
-"""scripts/test_notebooks.py: the notebooks that read what the one before saved share a lane, in course order, and
+"""scripts/nbval_lanes.py: the notebooks that read what the one before saved share a lane, in course order, and
 every notebook runs exactly once."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("test_notebooks_script", ROOT / "scripts" / "test_notebooks.py")
+_spec = importlib.util.spec_from_file_location("nbval_lanes", ROOT / "scripts" / "nbval_lanes.py")
 script = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(script)
 NAMES = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
