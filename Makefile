@@ -16,7 +16,7 @@ help:
 	@echo "make lab    open the course in JupyterLab"
 	@echo "make data   build the chorale cache in data/"
 	@echo "make models (maintainers) retrain the networks shipped in helpers/harmonize/networks; commit them"
-	@echo "make test-models  retrain the shipped recipes here and run notebooks 08-11 on them (about 25 minutes)"
+	@echo "make test-models  retrain the shipped recipes here and run notebooks 08-11 on them"
 	@echo "make bench  measure loading and pianoroll speed, the seed spread of every asserted model (build/seeds.md, build/ablation.md), the phrase-ending finder against its baselines, the melody path through the command, the melody key finder against music21's key profiles, kept notes (bench/keep.py) and the four-part style rules (build/style.md)"
 	@echo "make test-colab  (maintainers) run the notebooks against Google Colab's package versions"
 	@echo "make clean  remove build/, the data cache, the networks trained on this machine (data/models) and the environment; the shipped networks stay"
@@ -46,7 +46,8 @@ test: setup lint test-unit test-clean test-notebooks
 lint: setup
 	$(BIN)/ruff check helpers tests scripts bench notebooks
 
-test-unit: setup
+# The data cache first: the tests that need the whole corpus copy it instead of parsing it on each worker.
+test-unit: setup data
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests
 
 test-clean: setup

@@ -385,8 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
                  help="train the harmonizer networks of notebooks 09-11 on this machine",
                  description="Train and save (in data/models/recipes, or $COURSE_MODELS_DIR) the networks that "
                              "notebooks 09-11 and harmonize load, instead of the ones shipped with the course; "
-                             "networks saved with the same settings are kept. About a quarter of an hour on two "
-                             "cores.")
+                             "networks saved with the same settings are kept. The README says how long it takes.")
     p.add_argument("--ship", action="store_true",
                    help="(maintainers, make models) retrain them and the key classifier into the package's shipped "
                         "folder and rewrite its manifest")

@@ -40,9 +40,7 @@ from .decoding import (
     chord_starts,
     decode,
     decode_jointly,
-    hold_beat_cost,
     note_onsets,
-    unreachable_onsets,
 )
 from .encoding import (
     BEATS_IN_BAR,
@@ -61,6 +59,7 @@ from .encoding import (
     training_windows,
     window_starts,
 )
+from .holding import hold_beat_cost, unreachable_onsets
 from .melody import (
     Melody,
     clean_monophonic,

@@ -1,7 +1,8 @@
 """From the network's probabilities to notes, in NumPy only (no Keras): voice by voice (:func:`decode`, notebook 09)
 or all generated voices together under the melody (:func:`decode_jointly`, a Viterbi search over chords with the
 penalties of :class:`VoiceLeading`, notebook 10). The rules are :mod:`helpers.voiceleading`'s, the ones
-:mod:`helpers.metrics` counts. :func:`hold_beat_cost` measures what holding each chord for a beat costs against Bach.
+:mod:`helpers.metrics` counts. What holding each chord for a beat costs against Bach is measured in
+:mod:`.holding`.
 """
 
 from __future__ import annotations
@@ -471,45 +472,6 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
         back = done[(e[done] < n)]
         onset[v][e[back[p[e[back]] == held[back]]]] = True  # back to the held pitch: a new note (a neighbour note)
     return {v: (pitch[v], onset[v]) for v in voices}
-
-
-def unreachable_onsets(melody: np.ndarray, melody_onsets: np.ndarray | None, pitch: np.ndarray,
-                       onset: np.ndarray | None, steps_per_beat: int = STEPS_PER_BEAT) -> tuple[int, int]:
-    """``(onsets hold="beat" cannot write, onsets)`` of one voice under a melody: the voice's note onsets (where a
-    note starts, :func:`helpers.pianoroll.note_starts`) that fall on no chord start of :func:`chord_starts` with
-    ``hold="beat"``, that is strictly inside a beat while the melody holds its note (or its rest). Raises
-    ValueError if the sequences differ in length.
-
-    Notebook: 10_four_part_harmonization
-    """
-    melody, pitch = np.asarray(melody), np.asarray(pitch)
-    if melody.shape != pitch.shape or melody.ndim != 1:
-        raise ValueError(f"melody and voice must be 1-D step sequences of one length, not {melody.shape} and "
-                         f"{pitch.shape}")
-    starts = np.zeros(len(melody), dtype=bool)
-    starts[chord_starts(melody, melody_onsets, steps_per_beat, "beat")] = True
-    notes = note_starts(pitch, onset) & (pitch != REST)
-    return int((notes & ~starts).sum()), int(notes.sum())
-
-
-def hold_beat_cost(chorales: Sequence, voices: Sequence[str] = ("Alto", "Tenor"),
-                   steps_per_beat: int = STEPS_PER_BEAT) -> float:
-    """Share of Bach's note onsets in ``voices`` (default the inner voices) that a decoder with ``hold="beat"``
-    cannot write (:func:`unreachable_onsets`: strictly inside a beat under a held soprano note, passing and
-    neighbour notes mostly), over ``chorales`` (:class:`helpers.chorales.Chorale`, four voices S, A, T, B).
-    NaN if there are no onsets.
-
-    Notebook: 10_four_part_harmonization
-    """
-    order = ("Soprano", "Alto", "Tenor", "Bass")
-    missed = total = 0
-    for c in chorales:
-        pitch, onset = c.steps(steps_per_beat)
-        for v in voices:
-            m, t = unreachable_onsets(pitch[0], onset[0], pitch[order.index(v)], onset[order.index(v)],
-                                      steps_per_beat)
-            missed, total = missed + m, total + t
-    return missed / total if total else float("nan")
 
 
 #: Joint decoding of notebook 10 for several voices, every penalty chosen there on the validation tunes: λ for
