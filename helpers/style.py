@@ -122,7 +122,6 @@ def _next_different(steps: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------- Roman numerals
 
 @cache
-@cache  # one music21 Key per key: it keeps what it has worked out about its scale (1.5x faster numerals)
 def _music21_key(tonic: int, mode: str):
     from music21 import key
 
