@@ -39,8 +39,10 @@ def _crossed_at(parts: list[np.ndarray], t: int) -> int:
 def passing_notes_beat_by_beat(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
                       lows: Mapping[str, int], melody: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT,
                       bonus: float = 0.0,
-                      fixed: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The reference: :func:`add_passing_notes` as it was written first, one beat at a time."""
+                      fixed: Mapping[str, np.ndarray] | None = None,
+                      steps: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The reference: :func:`add_passing_notes` as it was written first, one beat at a time (``steps``: written
+    from its docstring)."""
     voices = list(decoded)
     pitch = {v: np.asarray(decoded[v][0]).copy() for v in voices}
     onset = {v: np.asarray(decoded[v][1]).astype(bool).copy() for v in voices}
@@ -58,11 +60,14 @@ def passing_notes_beat_by_beat(decoded: Mapping[str, tuple[np.ndarray, np.ndarra
                 continue  # only a beat through which one note sounds
             if fixed and v in fixed and np.any(np.asarray(fixed[v])[t:e] != FREE):
                 continue  # kept notes stay as they are
-            near = [q for q in range(held - 4, held + 5) if q != held and 1 <= q - lows[v] + 1 < classes]
+            reach = 2 if steps else 4  # a step, or within a major third
+            near = [q for q in range(held - reach, held + reach + 1) if q != held and 1 <= q - lows[v] + 1 < classes]
             if not near:
                 continue
             nxt = int(p[e]) if e < n else REST
             credit = {x: bonus if nxt != REST and min(held, nxt) < x < max(held, nxt) else 0.0 for x in near}
+            if steps:  # only a passing note a step from each that fills a third
+                credit = {x: c if abs(nxt - x) <= 2 and abs(nxt - held) in (3, 4) else 0.0 for x, c in credit.items()}
             q = max(near, key=lambda x: logp[m:e, x - lows[v] + 1].sum() + credit[x])  # credit: between held and next
             if logp[m:e, q - lows[v] + 1].sum() + credit[q] <= logp[m:e, held - lows[v] + 1].sum():
                 continue  # the network would rather hold the note
@@ -102,8 +107,8 @@ def random_setting(rng: np.random.Generator, beats: int) -> tuple[dict, dict, np
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**31), beats=st.integers(1, 24), bonus=st.sampled_from([0.0, 1.0, 3.0]),
-       keep=st.booleans(), sharp=st.floats(0.2, 3.0))
-def test_the_vectorised_passing_notes_equal_the_beat_by_beat_reference(seed, beats, bonus, keep, sharp):
+       keep=st.booleans(), sharp=st.floats(0.2, 3.0), steps=st.booleans())
+def test_the_vectorised_passing_notes_equal_the_beat_by_beat_reference(seed, beats, bonus, keep, sharp, steps):
     rng = np.random.default_rng(seed)
     decoded, melody = random_setting(rng, beats)
     n = beats * STEPS_PER_BEAT
@@ -113,8 +118,8 @@ def test_the_vectorised_passing_notes_equal_the_beat_by_beat_reference(seed, bea
         bass = decoded["Bass"][0].copy()
         bass[rng.random(n) < 0.5] = FREE
         fixed = {"Bass": bass}
-    got = add_passing_notes(decoded, probs, LOWS, melody, bonus=bonus, fixed=fixed)
-    want = passing_notes_beat_by_beat(decoded, probs, LOWS, melody, bonus=bonus, fixed=fixed)
+    got = add_passing_notes(decoded, probs, LOWS, melody, bonus=bonus, fixed=fixed, steps=steps)
+    want = passing_notes_beat_by_beat(decoded, probs, LOWS, melody, bonus=bonus, fixed=fixed, steps=steps)
     for v in VOICES:
         np.testing.assert_array_equal(got[v][0], want[v][0])
         np.testing.assert_array_equal(got[v][1], want[v][1])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from helpers import harmonize as H
+from helpers.harmonize import decoding as decoding_module
 from helpers.harmonize.lines import CLIP, MODEL_FILE, MelodicModel, fit_melodic_model, melodic_model
 from helpers.pianoroll import REST
 
@@ -89,6 +91,43 @@ def test_the_passing_bonus_fills_a_third_the_network_only_nearly_prefers():
     assert np.array_equal(held["Alto"][0], pitch)
     passing = H.add_passing_notes(decoded, probs, {"Alto": 55}, melody, bonus=1.0)
     assert passing["Alto"][0].tolist() == [64, 64, 62, 62, 60, 60, 60, 60] and passing["Alto"][1][2]
+
+
+def test_with_steps_the_half_beat_moves_by_step_and_only_a_third_is_filled():
+    melody = np.full(12, 72)
+    # E4 held through beats 1 and 2 (to C4 on beat 3): the network likes C4 (an arpeggio, a third) best on the
+    # second half of beat 1, D4 (a passing note) a little less on the second half of beat 2
+    pitch = np.r_[[64] * 8, [60] * 4]
+    decoded = {"Alto": (pitch, np.r_[1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0].astype(bool))}
+    probs = {"Alto": probs_over(55, 30, [{64: 0.9}] * 2 + [{60: 0.6, 64: 0.3}] * 2 + [{64: 0.9}] * 2
+                                + [{64: 0.45, 62: 0.4}] * 2 + [{60: 0.9}] * 4)}
+    free = H.add_passing_notes(decoded, probs, {"Alto": 55}, melody, bonus=1.0)
+    assert free["Alto"][0][2:4].tolist() == [60, 60]  # within a major third: the arpeggio
+    stepwise = H.add_passing_notes(decoded, probs, {"Alto": 55}, melody, bonus=1.0, steps=True)
+    assert stepwise["Alto"][0].tolist() == [64] * 6 + [62, 62] + [60] * 4  # no leap; the third filled
+    # a whole step to fill (E4 to D4): a chromatic note between gets no credit with steps
+    to_d = {"Alto": (np.r_[[64] * 4, [62] * 4], np.r_[1, 0, 0, 0, 1, 0, 0, 0].astype(bool))}
+    nearly = {"Alto": probs_over(55, 30, [{64: 0.9}] * 2 + [{64: 0.45, 63: 0.4}] * 2 + [{62: 0.9}] * 4)}
+    assert H.add_passing_notes(to_d, nearly, {"Alto": 55}, melody[:8], bonus=1.0)["Alto"][0][2] == 63
+    assert H.add_passing_notes(to_d, nearly, {"Alto": 55}, melody[:8], bonus=1.0, steps=True)["Alto"][0][2] == 64
+
+
+def test_the_bass_melodic_weight_moves_the_bass_alone_towards_steps(monkeypatch):
+    steps_only = np.full(2 * CLIP + 1, np.log(1e-3))
+    steps_only[[CLIP - 2, CLIP - 1, CLIP + 1, CLIP + 2]] = np.log(0.25)
+    model = MelodicModel({v: tuple(steps_only) for v in ("Alto", "Bass")})
+    monkeypatch.setattr(decoding_module, "melodic_model", lambda: model)
+    melody = np.array([72, 71])
+    # the alto prefers to leap (G4 to C5 would be above the melody: E4 to B4 is a fifth), the bass to leap C3-G2
+    probs = {"Alto": probs_over(55, 30, [{64: 0.9}, {71: 0.5, 65: 0.45}]),
+             "Bass": probs_over(36, 30, [{48: 0.9}, {43: 0.5, 50: 0.45}])}
+    rules = H.VoiceLeading(0.0, 0.0, 4, "step")
+    plain = decode(probs, melody, rules)
+    assert plain["Alto"][0][1] == 71 and plain["Bass"][0][1] == 43
+    bass = decode(probs, melody, replace(rules, bass_melodic=1.0))
+    assert bass["Alto"][0][1] == 71 and bass["Bass"][0][1] == 50  # the bass steps; the alto is left alone
+    both = decode(probs, melody, replace(rules, melodic=1.0))
+    assert both["Alto"][0][1] == 65 and both["Bass"][0][1] == 50
 
 
 def test_the_style_rules_are_off_by_default():

@@ -89,7 +89,11 @@ class VoiceLeading:
     how sure the network must be of an onset (its onset probability) for a voice to strike a pitch it already holds
     again where a new chord begins, else the note is held (``bass_restrike`` for the lowest of several generated
     voices; 0.5, the default, is the onset rule of :func:`decode`). ``passing_bonus``: nats of credit
-    :func:`add_passing_notes` gives a passing note, one that lies between the held note and the next.
+    :func:`add_passing_notes` gives a passing note, one that lies between the held note and the next;
+    ``passing_steps``: half-beat notes move by step only, and the credit goes only to a passing note that fills a
+    third (as most of Bach's half-beat notes do). ``bass_melodic``: a melodic-model
+    weight for the lowest of several generated voices alone, added to ``melodic`` (Bach's bass moves by step from
+    beat to beat far more often than the network's chord-by-chord choice does).
 
     Notebook: 10_four_part_harmonization
     """
@@ -110,6 +114,8 @@ class VoiceLeading:
     bass_restrike: float = 0.5
     passing_bonus: float = 0.0
     dissonance: float = 0.0
+    passing_steps: bool = False
+    bass_melodic: float = 0.0
 
     def __post_init__(self) -> None:
         if self.hold not in HOLDS:
@@ -226,11 +232,11 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
                 penalty += weight * counts(rule, a, b)
     if rules.hidden:
         penalty += rules.hidden * counts(hidden_motion, 0, len(cand) - 1)  # the outer voices
-    if rules.melodic:
-        model = melodic_model()
-        for i, v in enumerate(voices):
-            cost = -model.log_probability(v, pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :])
-            penalty += rules.melodic * cost[:, choice[i][:, None], choice[i][None, :]]
+    for i, v in enumerate(voices):  # the melodic model: every voice, and the lowest of several once more
+        weight = rules.melodic + (rules.bass_melodic if i == len(voices) - 1 and len(voices) > 1 else 0.0)
+        if weight:
+            cost = -melodic_model().log_probability(v, pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :])
+            penalty += weight * cost[:, choice[i][:, None], choice[i][None, :]]
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
     if tonic is not None and rules.chord_faults:
@@ -264,7 +270,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
         out[v] = (pitch, note_onsets(pitch, onset_prob))
     out = with_kept_onsets(out, fixed, fixed_onsets)
     if rules.passing:
-        out = add_passing_notes(out, probs, lows, melody, steps_per_beat, rules.passing_bonus, fixed)
+        out = add_passing_notes(out, probs, lows, melody, steps_per_beat, rules.passing_bonus, fixed,
+                                rules.passing_steps)
     return out
 
 
@@ -407,7 +414,8 @@ def _moves_events(parts: np.ndarray, steps: np.ndarray) -> np.ndarray:
 def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], probs: Mapping[str, np.ndarray],
                       lows: Mapping[str, int], melody: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT,
                       bonus: float = 0.0,
-                      fixed: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                      fixed: Mapping[str, np.ndarray] | None = None,
+                      steps: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Passing and neighbour notes on the half beat, where they improve the line by the network's own judgement:
     in every beat through which a generated voice holds a note, the second half of the beat may take another pitch
     within a major third of the held one (the one the network likes best there) if the network prefers it to
@@ -418,7 +426,9 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
     next one (a passing note) when the candidates are compared. Voices are taken top to bottom, each seeing the
     ones already changed. With kept notes (``fixed`` as in :func:`decode_jointly`) a beat with a kept step of the
     voice is left alone, and a passing note may not cross a neighbouring voice at all (kept voices cannot make room;
-    without ``fixed`` a crossing is one rule event among the others). Returns ``{voice: (pitch, onset)}``.
+    without ``fixed`` a crossing is one rule event among the others). With ``steps`` the new pitch lies a step (1–2
+    semitones) from the held one, and the credit goes only to a passing note a step from the next note too, where the
+    held and the next note are a third (3–4 semitones) apart. Returns ``{voice: (pitch, onset)}``.
 
     Notebook: 10_four_part_harmonization
     """
@@ -426,7 +436,7 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
     pitch = {v: np.asarray(decoded[v][0]).copy() for v in voices}
     onset = {v: np.asarray(decoded[v][1]).astype(bool).copy() for v in voices}
     melody = np.asarray(melody)
-    half, offsets = steps_per_beat // 2, np.array([d for d in range(-4, 5) if d != 0])  # within a major third
+    half, offsets = steps_per_beat // 2, np.array([d for d in range(-4, 5) if d != 0 and (not steps or abs(d) < 3)])
     for row, v in enumerate(voices, start=1):  # row of the voice among the parts, the melody being row 0
         p, n = pitch[v], len(pitch[v])
         beats = n // steps_per_beat  # every whole beat; each is judged on its own steps (t - 1 .. e) only
@@ -450,6 +460,8 @@ def add_passing_notes(decoded: Mapping[str, tuple[np.ndarray, np.ndarray]], prob
         nxt = np.where(e < n, p[np.minimum(e, n - 1)], REST).astype(np.int64)
         between = (nxt != REST)[:, None] & (np.minimum(held, nxt)[:, None] < near) & (
             near < np.maximum(held, nxt)[:, None])
+        if steps:  # a true passing note: a step from each, filling a third
+            between &= (np.abs(nxt[:, None] - near) < 3) & np.isin(np.abs(nxt - held), (3, 4))[:, None]
         score = np.where(usable, score + np.where(between, bonus, 0.0), -np.inf)  # credit: between held and next
         best = score.argmax(1)  # the first best, as max() over the candidates lowest first
         q = near[np.arange(beats), best]

@@ -93,12 +93,15 @@ SATB_CONSTRAINED = replace(DEFAULT_VOICE_LEADING, order=True, passing=True)
 #: The hard rules plus the style rules of issue 19, every weight chosen on notebook 10's validation tunes by
 #: ``bench/style.py`` (its table: ``make bench`` writes ``build/style.md``): a pitch held into the next chord is
 #: struck again only when the network is at least 90% sure of an onset (never in the bass, which Bach almost never
-#: repeats), a passing note between two chord notes gets 3 nats of credit, and each chord without a third, each
-#: doubled leading tone (3 nats), each chord whose lower voices make a dissonance the melody does not explain (3), each
-#: seventh that does not step down (3) and an opening chord without the tonic in the bass (10) is penalised. What
-#: they change: notebook 10, §6.
-SATB_STYLE = replace(SATB_CONSTRAINED, restrike=0.9, bass_restrike=1.0, passing_bonus=3.0, chord_faults=3.0,
-                     sevenths=3.0, opening=10.0, dissonance=3.0)
+#: repeats); a half-beat note moves by step only (1 or 2 semitones), and one that fills a third between two chord
+#: notes gets 5 nats of credit; the bass's melodic intervals from beat to beat are scored by the melodic model of
+#: :mod:`helpers.harmonize.lines` (weight 1.5); parallel fifths and octaves cost 6 nats instead of 3 (beside the
+#: style penalties, 3 no longer kept them near Bach's rate); and each chord without a third, each doubled leading
+#: tone (3 nats), each chord whose lower voices make a dissonance the melody does not explain (3), each seventh that
+#: does not step down (6) and an opening chord without the tonic in the bass (10) is penalised. What they change:
+#: notebook 10, §6.
+SATB_STYLE = replace(SATB_CONSTRAINED, parallel=6.0, restrike=0.9, bass_restrike=1.0, passing_bonus=5.0,
+                     passing_steps=True, bass_melodic=1.5, chord_faults=3.0, sevenths=6.0, opening=10.0, dissonance=3.0)
 SATB_RECIPES = {
     "today": Recipe("today", _SATB_NETWORK, decoding=DEFAULT_VOICE_LEADING),
     "phrase endings": Recipe("phrase endings", replace(_SATB_NETWORK, phrases=True), decoding=DEFAULT_VOICE_LEADING),
