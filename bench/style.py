@@ -17,6 +17,10 @@ session 8's first grid (300 settings) are left out, to keep the bench near ten m
 bass_melodic 2, neither of which was among the 15 allowed settings closest to Bach's lines there. The melodic
 model used in step 1 is fitted on the fit tunes only, as the network is. Step 2 (``--test``): the chosen rules
 against today's on the test tunes with the command's harmonizer (:data:`helpers.harmonize.BEST`), reported once.
+Step 1b (issue 19, session 9): the credit for a chord that closes each phrase as Bach's cadences do (``cadence``,
+:func:`helpers.voiceleading.cadence_fits`) is swept on the chosen setting; the weight chosen gives the smallest
+largest gap between the shares of the cadence kinds and Bach's on the validation tunes, under the same accuracy and
+parallel conditions.
 
     PYTHONPATH=. KERAS_BACKEND=tensorflow python bench/style.py [--test] [--no-write]
 """
@@ -35,7 +39,7 @@ from helpers.harmonize import decoding
 from helpers.harmonize.lines import MODEL_FILE, fit_melodic_model, save_melodic_model
 from helpers.metrics import voice_leading_rates
 from helpers.pianoroll import steps_to_voice
-from helpers.style import Piece, compare_styles, style_report
+from helpers.style import CADENCES, Piece, compare_styles, style_report
 
 ATB = ("Alto", "Tenor", "Bass")
 #: Fault penalties (nats) tried by hand on the validation tunes first (3 and 10 for each; the smallest that brings
@@ -45,6 +49,8 @@ ATB = ("Alto", "Tenor", "Bass")
 FIXED = {"chord_faults": 3.0, "sevenths": 6.0, "opening": 10.0, "bass_restrike": 1.0, "dissonance": 3.0}
 #: The rules chosen before the line levers (``passing_steps``, ``bass_melodic``) joined the grid, for comparison.
 PREVIOUS = replace(H.SATB_CONSTRAINED, **(FIXED | {"sevenths": 3.0}), restrike=0.9, passing_bonus=3.0)
+#: Step 1b: the credit for a cadence at each phrase ending (``cadence``), tried on the setting chosen from the grid.
+CADENCE = (0.0, 2.0, 4.0, 8.0)
 GRID = {"restrike": (0.8, 0.9, 0.95), "passing_bonus": (0.0, 2.0, 3.0, 5.0), "melodic": (0.0, 0.5),
         "passing_steps": (False, True), "bass_melodic": (0.0, 0.5, 1.0, 1.5), "parallel": (3.0, 6.0)}
 
@@ -158,10 +164,29 @@ def choose_rules(val) -> dict:
     print(table(rows))
     chosen = min(allowed, key=lambda k: allowed[k][0])
     print(f"\nChosen: {chosen} ({len(allowed)} of {len(rows) - 3} settings allowed)")
-    library = replace(H.SATB_CONSTRAINED, **allowed[chosen][1]) == H.SATB_STYLE
+    settings = allowed[chosen][1]
+    # step 1b: the cadence rule on the chosen setting, judged by the largest gap between its cadence kinds' shares
+    # and Bach's (ties: the higher cadence agreement), under the same conditions
+    bach_shares = rows["Bach"]
+    sweep = {}
+    for weight in CADENCE:
+        row = measure(network.with_voice_leading(replace(H.SATB_CONSTRAINED, **settings, cadence=weight)),
+                      outputs, val, bach_report)
+        gap = max(abs(row[f"{k} cadence"] - bach_shares[f"{k} cadence"]) for k in CADENCES)
+        ok = (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01
+              and row["parallels"] <= 1.5 * bach_shares["parallels"])
+        sweep[f"cadence={weight:g} (largest share gap {gap:.3f})"] = row
+        if ok:
+            allowed[f"cadence={weight:g}"] = ((gap, -row["cadence agreement"]), settings | {"cadence": weight})
+    print(f"\n### The cadence rule on the chosen setting ({len(val)} validation tunes)\n")
+    print(table(sweep))
+    best = min((k for k in allowed if k.startswith("cadence=")), key=lambda k: allowed[k][0])
+    settings = allowed[best][1]
+    print(f"\nChosen: {best}")
+    library = replace(H.SATB_CONSTRAINED, **settings) == H.SATB_STYLE
     print(f"The library's SATB_STYLE is {'the chosen setting' if library else 'NOT the chosen setting: update it'}")
     levers_on_validation(val)
-    return allowed[chosen][1]
+    return settings
 
 
 def report_on_test(test, settings: dict) -> None:

@@ -309,6 +309,27 @@ def doubled_leading_tone(chord: np.ndarray, tonic: int) -> np.ndarray:
     return ((chord != REST) & (chord % 12 == (int(tonic) + 11) % 12)).sum(axis=-1) >= 2
 
 
+def cadence_fits(before: np.ndarray, after: np.ndarray, tonic: int) -> np.ndarray:
+    """Does the move from chord ``before`` to chord ``after`` (``(..., voices)``, bass last, broadcast) close a
+    phrase as Bach's cadences do: ``after`` a root-position triad (major, minor or a bare fifth, the bass on its
+    root) reached from its own dominant (``before`` holds ``after``'s leading tone over a bass on its fifth, its
+    leading tone or its second degree: V, vii°6, V4/3 and their kin), in the key or in another one; or a half
+    cadence, a major triad on the key's dominant (``tonic``: the key's pitch class) in root position. The kinds
+    are :func:`helpers.style.cadence_kind`'s authentic, modulating and half cadences.
+
+    Notebook: 10_four_part_harmonization
+    """
+    before, after = np.asarray(before).astype(np.int64), np.asarray(after).astype(np.int64)
+    quality, root = chord_quality(after), chord_root(after)
+    bass, before_bass = after[..., -1], before[..., -1]
+    triad = np.isin(quality, [QUALITY_NAMES.index(q) for q in ("major", "minor", "no third")])
+    rooted = triad & (bass != REST) & (bass % 12 == root)
+    leading = (pitch_class_mask(before) >> ((root + 11) % 12)) & 1
+    dominant = (leading == 1) & (before_bass != REST) & np.isin((before_bass - root) % 12, (7, 11, 2))
+    half = rooted & (quality == QUALITY_NAMES.index("major")) & (root == (tonic + 7) % 12) & (before_bass != REST)
+    return (rooted & dominant) | half
+
+
 def unresolved_sevenths(chord: np.ndarray, following: np.ndarray) -> np.ndarray:
     """True for each voice that sounds the seventh of a seventh chord (:func:`chord_seventh`) and does not step
     down by one or two semitones to its pitch in ``following``. ``chord`` and ``following`` are ``(..., voices)``;

@@ -182,3 +182,35 @@ def test_unresolved_sevenths_judged_only_from_seventh_chords_equal_the_dense_cou
         dense = (unresolved_sevenths(x, y) & (x != y).any(-1, keepdims=True)).sum(-1)
         np.testing.assert_array_equal(_unresolved(before, after), dense)
         assert dense.shape == (spans, n, m)
+
+
+def test_cadence_fits_is_the_style_reports_authentic_half_and_modulating_cadences():
+    """cadence_fits (the decoder's cadence rule) against helpers.style.cadence_kind on random chord pairs, and on
+    textbook cadences in C major made by hand."""
+    from helpers.style import cadence_kind
+    from helpers.voiceleading import cadence_fits
+
+    rng = np.random.default_rng(0)
+    pool = np.array([-1, 43, 45, 47, 48, 50, 52, 53, 54, 55, 56, 57, 59, 60, 62, 64, 65, 66, 67, 69, 71, 72, 74, 76])
+    before, after = rng.choice(pool, (3000, 4)), rng.choice(pool, (3000, 4))
+    kinds = [cadence_kind(b[None], a, 0, "major") for b, a in zip(before, after)]
+    expected = np.isin(kinds, ["authentic", "half", "modulating"])
+    assert np.array_equal(cadence_fits(before, after, 0), expected)
+    assert 20 < expected.sum() < 2900  # both answers occur
+    g7, c, f, d7, g = [71, 67, 65, 55], [72, 64, 60, 48], [72, 65, 57, 53], [72, 66, 62, 50], [71, 67, 62, 55]
+    assert cadence_fits(np.array([g7, f, d7, f]), np.array([c, c, g, g]), 0).tolist() == [True, False, True, True]
+
+
+def test_the_cadence_rule_closes_a_phrase_on_a_dominant_to_tonic_only_at_its_ending():
+    melody = [74, 72, 74, 72]  # D5 C5 twice; a bass under the first C that the network slightly prefers on A2 (vi)
+    probs = {"Alto": certain(55, 30, [67, 67, 67, 67]), "Tenor": certain(45, 30, [59, 60, 59, 60]),
+             "Bass": probs_over(36, 30, [{43: 0.97}, {45: 0.5, 48: 0.45}, {43: 0.97}, {45: 0.5, 48: 0.45}])}
+
+    def bass(rules, ends=()):
+        return H.decode_jointly(probs, {v: np.ones(4) for v in probs}, LOWS, np.asarray(melody), rules, tonic=0,
+                                phrase_ends=ends)["Bass"][0].tolist()
+
+    ruled = H.VoiceLeading(0.0, 0.0, 4, "step", cadence=3.0)
+    assert bass(FREE, [2]) == [43, 45, 43, 45]  # no credit: the network's A2 twice
+    assert bass(ruled, [2]) == [43, 48, 43, 45]  # the phrase ending at step 2 closes on V-I; the other does not
+    assert bass(ruled, [2, 4]) == [43, 48, 43, 48] and bass(ruled) == [43, 45, 43, 45]

@@ -16,6 +16,7 @@ import numpy as np
 from ..pianoroll import REST, note_starts
 from ..voiceleading import (
     antiparallel_motion,
+    cadence_fits,
     chord_seventh,
     crossed,
     doubled_leading_tone,
@@ -93,7 +94,9 @@ class VoiceLeading:
     ``passing_steps``: half-beat notes move by step only, and the credit goes only to a passing note that fills a
     third (as most of Bach's half-beat notes do). ``bass_melodic``: a melodic-model
     weight for the lowest of several generated voices alone, added to ``melodic`` (Bach's bass moves by step from
-    beat to beat far more often than the network's chord-by-chord choice does).
+    beat to beat far more often than the network's chord-by-chord choice does). ``cadence``: nats of credit at each
+    phrase ending (``phrase_ends`` of :func:`decode_jointly`) for a chord that closes the phrase as Bach's cadences
+    do (:func:`helpers.voiceleading.cadence_fits`).
 
     Notebook: 10_four_part_harmonization
     """
@@ -116,6 +119,7 @@ class VoiceLeading:
     dissonance: float = 0.0
     passing_steps: bool = False
     bass_melodic: float = 0.0
+    cadence: float = 0.0
 
     def __post_init__(self) -> None:
         if self.hold not in HOLDS:
@@ -145,7 +149,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
                    melody_onsets: np.ndarray | None = None, steps_per_beat: int = STEPS_PER_BEAT,
                    temperature: float = 0.0, rng: np.random.Generator | None = None,
                    tonic: int | None = None, fixed: Mapping[str, np.ndarray] | None = None,
-                   fixed_onsets: Mapping[str, np.ndarray] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+                   fixed_onsets: Mapping[str, np.ndarray] | None = None,
+                   phrase_ends: Sequence[int] = ()) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Decode several voices together under a melody: the chord sequence with the highest summed log-probability
     minus the :class:`VoiceLeading` penalties, found exactly by dynamic programming (Viterbi).
 
@@ -159,6 +164,8 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     samples instead (perturb-and-MAP: Gumbel noise times ``temperature`` is added to each span's
     log-probabilities, drawn from ``rng``), so every sample obeys the same rules. ``tonic``: the pitch class of the
     key's tonic in the frame of ``probs``, for the style rules that need the key (without it they are off).
+    ``phrase_ends``: steps where phrases end; the chord under the melody note that ends there and the chord before
+    it are where ``rules.cadence`` looks.
 
     ``fixed`` keeps notes (notebook 11): per generated voice a step array of pitches, :data:`FREE` where the voice
     is free (``REST`` is a kept rest), with ``fixed_onsets`` where kept notes start (default: where the pitch
@@ -239,6 +246,11 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             penalty += weight * cost[:, choice[i][:, None], choice[i][None, :]]
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
+    begun = np.flatnonzero(np.r_[True, melody[1:] != melody[:-1]] if melody_onsets is None else melody_onsets)
+    for end in phrase_ends if tonic is not None and rules.cadence else ():  # the span where the last note starts
+        last = np.searchsorted(starts, begun[np.searchsorted(begun, min(end, n) - 1, "right") - 1], "right") - 1
+        if last > 0:
+            penalty[last - 1] -= rules.cadence * cadence_fits(chords[last - 1][:, None], chords[last][None, :], tonic)
     if tonic is not None and rules.chord_faults:
         score = score - rules.chord_faults * (without_third(chords) + doubled_leading_tone(chords, tonic))
     if rules.dissonance:

@@ -61,13 +61,13 @@ class Harmonizer(Predictor):
                        melody_onsets: np.ndarray | None = None, temperature: float = 0.0,
                        rng: np.random.Generator | None = None, tonic: int | None = None,
                        fixed: Mapping[str, np.ndarray] | None = None,
-                       fixed_onsets: Mapping[str, np.ndarray] | None = None,
+                       fixed_onsets: Mapping[str, np.ndarray] | None = None, phrase_ends: Sequence[int] = (),
                        ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` from the network's outputs for one piece (normalised key), under the melody
         (the first input voice's pitch and onset steps); ``temperature`` > 0 samples (joint decoding only);
         ``tonic``: the key's pitch class in the network's frame, for the rules that need it. ``fixed`` and
         ``fixed_onsets``: kept steps, as :func:`decode_jointly` takes them (voice by voice, the kept steps simply
-        replace the argmax)."""
+        replace the argmax). ``phrase_ends``: steps where phrases end, for the cadence rule."""
         lows = {v: self.encoding.ranges[v][0] for v in self.outputs}
         if self.voice_leading is None:
             out = {v: decode(probs[f"{v}_pitch"], probs[f"{v}_onset"], lows[v]) for v in self.outputs}
@@ -76,7 +76,7 @@ class Harmonizer(Predictor):
         return decode_jointly({v: probs[f"{v}_pitch"] for v in self.outputs},
                               {v: probs[f"{v}_onset"] for v in self.outputs}, lows, melody, self.voice_leading,
                               melody_onsets, self.steps_per_beat, temperature, rng, tonic=tonic, fixed=fixed,
-                              fixed_onsets=fixed_onsets)
+                              fixed_onsets=fixed_onsets, phrase_ends=phrase_ends)
 
     def log_probability(self, probs: Mapping[str, np.ndarray], decoded: Mapping[str, tuple[np.ndarray, np.ndarray]]
                         ) -> float:
@@ -143,16 +143,17 @@ class Harmonizer(Predictor):
                          {v: onset[VOICES.index(v)] for v in self.inputs}, c.mode == "major", self.encoding,
                          *meter_steps(c, c.anacrusis, self.steps_per_beat), c.phrase_ends)
             first = VOICES.index(self.inputs[0])
-            prepared.append((shift, X, pitch[first], onset[first], c.tonic))
+            ends = tuple(sorted({round(b * self.steps_per_beat) for b in c.phrase_ends} | {pitch.shape[1]}))
+            prepared.append((shift, X, pitch[first], onset[first], c.tonic, ends))
         probs = self.probabilities([p[1] for p in prepared])
-        return [ChoraleOutputs(pr, melody, onsets, shift, tonic)
-                for (shift, _, melody, onsets, tonic), pr in zip(prepared, probs)]
+        return [ChoraleOutputs(pr, melody, onsets, shift, tonic, ends)
+                for (shift, _, melody, onsets, tonic, ends), pr in zip(prepared, probs)]
 
     def decode_chorale(self, outputs: ChoraleOutputs, temperature: float = 0.0,
                        rng: np.random.Generator | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """``{voice: (pitch, onset)}`` in the chorale's own key from :meth:`chorale_probabilities`' outputs."""
         decoded = self.decode_outputs(outputs.probs, outputs.melody, outputs.melody_onsets, temperature, rng,
-                                      outputs.tonic)
+                                      outputs.tonic, phrase_ends=outputs.phrase_ends)
         return {v: (np.where(p == REST, REST, p - outputs.shift), o) for v, (p, o) in decoded.items()}
 
     def predict_normalised(self, pitches, onsets, major, anacrusis_steps=0, bar_steps=16, phrase_ends=()):
@@ -202,7 +203,7 @@ class Harmonizer(Predictor):
             fixed[v] = np.where(kept >= 0, kept + shift + octave, kept)  # FREE and REST stay
             fixed_onsets[v] = np.asarray(kept_onsets, dtype=bool)
         out = self.decode_outputs(probs, p, o, temperature, np.random.default_rng(seed), (tonic + shift) % 12, fixed,
-                                  fixed_onsets)
+                                  fixed_onsets, sorted({round(b * spb) for b in (*phrase_ends, melody.end)}))
         voices = [melody.renamed("Soprano", PROGRAM)]
         for v in self.outputs:
             pitch, onset = out[v]
@@ -247,7 +248,8 @@ class Harmonizer(Predictor):
 
 class ChoraleOutputs(NamedTuple):
     """The network's outputs for one chorale (:meth:`Harmonizer.chorale_probabilities`): ``probs``, the melody's
-    steps and onsets in the network's frame, the ``shift`` into that frame and the ``tonic`` there.
+    steps and onsets in the network's frame, the ``shift`` into that frame, the ``tonic`` there and the steps where
+    phrases end.
 
     Notebook: 10_four_part_harmonization
     """
@@ -257,6 +259,7 @@ class ChoraleOutputs(NamedTuple):
     melody_onsets: np.ndarray
     shift: int
     tonic: int
+    phrase_ends: tuple[int, ...] = ()
 
 
 def _member_path(path: Path, i: int) -> Path:
