@@ -246,7 +246,7 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             penalty += weight * cost[:, choice[i][:, None], choice[i][None, :]]
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
-    begun = np.flatnonzero(np.r_[True, melody[1:] != melody[:-1]] if melody_onsets is None else melody_onsets)
+    begun = np.flatnonzero(note_starts(melody, melody_onsets))
     for end in phrase_ends if tonic is not None and rules.cadence else ():  # the span where the last note starts
         last = np.searchsorted(starts, begun[np.searchsorted(begun, min(end, n) - 1, "right") - 1], "right") - 1
         if last > 0:
