@@ -246,11 +246,13 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             penalty += weight * cost[:, choice[i][:, None], choice[i][None, :]]
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
-    begun = np.flatnonzero(note_starts(melody, melody_onsets))
-    for end in phrase_ends if tonic is not None and rules.cadence else ():  # the span where the last note starts
-        last = np.searchsorted(starts, begun[np.searchsorted(begun, min(end, n) - 1, "right") - 1], "right") - 1
-        if last > 0:
-            penalty[last - 1] -= rules.cadence * cadence_fits(chords[last - 1][:, None], chords[last][None, :], tonic)
+    if tonic is not None and rules.cadence and len(phrase_ends):
+        begun = np.flatnonzero(note_starts(melody, melody_onsets))
+        for end in phrase_ends:  # the span where the phrase's last melody note starts, and the one before it
+            last = np.searchsorted(starts, begun[np.searchsorted(begun, min(end, n) - 1, "right") - 1], "right") - 1
+            if last > 0:
+                penalty[last - 1] -= rules.cadence * cadence_fits(chords[last - 1][:, None], chords[last][None, :],
+                                                                  tonic)
     if tonic is not None and rules.chord_faults:
         score = score - rules.chord_faults * (without_third(chords) + doubled_leading_tone(chords, tonic))
     if rules.dissonance:
