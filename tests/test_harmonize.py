@@ -207,6 +207,29 @@ def test_a_loaded_harmonizer_predicts_exactly_what_was_saved(stepwise_chorales, 
     assert not np.allclose(fresh["Alto_pitch"], after["Alto_pitch"], atol=1e-3)
 
 
+def test_pieces_batched_together_get_what_each_gets_alone_and_what_the_eager_model_gives(stepwise_chorales):
+    """Batches pad shorter pieces with masked all-zero rows to the longest; the padding must change nothing."""
+    import keras
+
+    keras.utils.set_random_seed(4)
+    h = tiny_satb(stepwise_chorales)
+    pieces = []
+    for chorale, cut in zip(stepwise_chorales[:5], (40, 17, 64, 9, 33)):  # five different lengths in one batch
+        c = H.normalise(chorale)
+        pitch, onset = c.steps(h.steps_per_beat)
+        X = H.features({"Soprano": pitch[0]}, {"Soprano": onset[0]}, c.mode == "major", h.encoding)
+        pieces.append(X[:cut])
+    together = h.probabilities(pieces)
+    for X, batched in zip(pieces, together):
+        alone = h.probabilities(X)
+        eager = h.models[0](X[None].astype(np.float32), training=False)
+        assert set(batched) == set(alone) == set(eager)
+        for k in batched:
+            assert batched[k].shape[0] == len(X)
+            np.testing.assert_allclose(batched[k], alone[k], atol=1e-5)
+            np.testing.assert_allclose(batched[k], np.asarray(eager[k])[0], atol=1e-5)
+
+
 def test_training_twice_with_one_seed_gives_identical_weights(stepwise_chorales):
     import keras
 

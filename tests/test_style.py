@@ -156,6 +156,18 @@ def test_roman_numerals_are_music21s_in_the_pieces_key():
         roman.romanNumeralFromChord(chord.Chord(["B-2", "B-3", "D4", "F4"]), key.Key("B-")).figure] == ["I"]
 
 
+def test_roman_numerals_are_the_same_computed_in_the_key_itself_and_moved_to_c():
+    """chord_numerals memoises chords moved to a key on C; the figure must be the one of the key itself."""
+    from helpers.style import _numeral
+
+    rng = np.random.default_rng(0)
+    for _ in range(24):
+        tonic, mode = int(rng.integers(12)), ("major", "minor")[int(rng.integers(2))]
+        row = tuple(int(p) for p in sorted(rng.choice(np.arange(45, 75), 4, replace=False), reverse=True))
+        in_key = _numeral(tuple(p % 12 for p in row), tonic, mode)
+        assert chord_numerals(np.array([row]), tonic, mode) == [in_key], (row, tonic, mode)
+
+
 def test_cadences_are_named_from_the_chords_into_each_fermata():
     iv, vi, e_major, a_minor = (72, 69, 65, 53), (72, 64, 60, 45), (71, 68, 64, 52), (72, 69, 64, 45)
     chords = [TONIC, V7, TONIC, TONIC, (67, 62, 59, 43), iv, TONIC, V7, vi, e_major, a_minor]

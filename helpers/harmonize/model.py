@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -94,9 +95,10 @@ class Harmonizer(Predictor):
 
     def probabilities(self, X: np.ndarray | Sequence[np.ndarray]) -> dict | list[dict]:
         """Network outputs for a feature matrix ``(steps, F)``: ``{"Alto_pitch": (steps, classes), ...}``; for a
-        list of matrices, a list of such dicts. Pieces are batched by length (16 to a batch, padded with all-zero
-        rows to 128 steps or a power of two) and run with ``predict_on_batch``, a compiled call: calling the model
-        eagerly was about fifty times slower here, and a few padded shapes keep the compiled graphs few."""
+        list of matrices, a list of such dicts. Pieces are batched by length, 16 to a batch, padded with all-zero
+        rows (which the network masks) to the longest of the batch, and run through one compiled call per network
+        that takes any batch size and length (:func:`_compiled`): calling the model eagerly was about fifty times
+        slower here, and Keras's ``predict_on_batch`` compiles again for each new shape."""
         single = isinstance(X, np.ndarray)
         Xs = [X] if single else list(X)
         result: list[dict] = [{} for _ in Xs]
@@ -110,15 +112,20 @@ class Harmonizer(Predictor):
         return result[0] if single else result
 
     def _batched(self, Xs: list[np.ndarray], order: np.ndarray, result: list[dict]) -> None:
+        compiled = [_compiled(net, self.encoding.n_features) for net in self.models]
         for i in range(0, len(order), 16):
             chunk = order[i:i + 16]
-            length = max(128, 1 << (max(len(Xs[j]) for j in chunk) - 1).bit_length())
-            batch = np.zeros((16, length, self.encoding.n_features), dtype=np.float32)
+            length = max(len(Xs[j]) for j in chunk)
+            if compiled[0] is None:  # another Keras backend: a few padded shapes keep its compiled calls few
+                chunk_rows, length = 16, max(128, 1 << (length - 1).bit_length())
+            else:
+                chunk_rows = len(chunk)
+            batch = np.zeros((chunk_rows, length, self.encoding.n_features), dtype=np.float32)
             for k, j in enumerate(chunk):
                 batch[k, :len(Xs[j])] = Xs[j]
             out: dict = {}
-            for net in self.models:  # an ensemble averages its members' probabilities
-                for key, value in net.predict_on_batch(batch).items():
+            for net, call in zip(self.models, compiled):  # an ensemble averages its members' probabilities
+                for key, value in (call(batch) if call is not None else net.predict_on_batch(batch)).items():
                     out[key] = out.get(key, 0) + np.asarray(value) / len(self.models)
             for k, j in enumerate(chunk):
                 result[j] = {key: value[k, :len(Xs[j])] for key, value in out.items()}
@@ -244,6 +251,32 @@ class Harmonizer(Predictor):
         rules = meta.get("voice_leading")
         nets = [keras.models.load_model(_member_path(path, i)) for i in range(int(meta.get("members", 1)))]
         return cls(nets, Encoding.from_json(text), VoiceLeading(**rules) if rules is not None else None)
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(net, n_features: int):
+    """With TensorFlow as Keras's backend, ``net`` compiled once (``tf.function``) for batches of any size and
+    length ``(batch, steps, n_features)``, kept for the network's life; ``None`` with another backend. Compiling
+    for each new shape, as ``predict_on_batch`` does, cost about 1 s a shape and a network on two cores; one
+    compiled call for every shape lets each batch be as long as its longest piece.
+
+    Notebook: 09_harmonization
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return None
+    call = _COMPILED.get(net)
+    if call is None:
+        import tensorflow as tf
+
+        model = weakref.ref(net)
+        call = tf.function(lambda x: model()(x, training=False),
+                           input_signature=[tf.TensorSpec([None, None, n_features], tf.float32)])
+        _COMPILED[net] = call
+    return call
 
 
 class ChoraleOutputs(NamedTuple):
