@@ -130,6 +130,24 @@ def test_the_bass_melodic_weight_moves_the_bass_alone_towards_steps(monkeypatch)
     assert both["Alto"][0][1] == 65 and both["Bass"][0][1] == 50
 
 
+def test_the_middle_step_credit_moves_the_tenor_alone_to_steps():
+    melody = np.array([72, 71])
+    # each voice prefers a leap, a step a close second: alto E4-B4 (F4), tenor C4-G4 (D4), bass C3-G2 (D3)
+    probs = {"Alto": probs_over(55, 30, [{64: 0.9}, {71: 0.5, 65: 0.45}]),
+             "Tenor": probs_over(45, 30, [{60: 0.9}, {67: 0.5, 62: 0.45}]),
+             "Bass": probs_over(36, 30, [{48: 0.9}, {43: 0.5, 50: 0.45}])}
+    rules = H.VoiceLeading(0.0, 0.0, 4, "step")
+    plain = decode(probs, melody, rules)
+    assert [plain[v][0][1] for v in probs] == [71, 67, 43]
+    middle = decode(probs, melody, replace(rules, middle_steps=0.5))
+    assert [middle[v][0][1] for v in probs] == [71, 62, 43]  # the tenor steps; alto and bass are left alone
+    # a credit smaller than the gap in log-probability (log 0.5 - log 0.45 = 0.105 nats) changes nothing
+    assert decode(probs, melody, replace(rules, middle_steps=0.05))["Tenor"][0][1] == 67
+    # with two voices there is no voice between the highest and the lowest
+    two = decode({v: probs[v] for v in ("Alto", "Bass")}, melody, replace(rules, middle_steps=0.5))
+    assert two["Alto"][0][1] == 71 and two["Bass"][0][1] == 43
+
+
 def test_the_style_rules_are_off_by_default():
     rng = np.random.default_rng(3)
     probs = {v: rng.dirichlet(np.ones(30), 16) for v in ("Alto", "Tenor", "Bass")}
