@@ -159,6 +159,12 @@ def main(argv=None) -> int:
     return 0
 
 
+def keeps_gains(row: dict, today: dict, bach: dict) -> bool:
+    """Step 1's conditions on a decoding: the alto's accuracy within one point of today's rules', and parallel
+    fifths and octaves at most 1.5 × Bach's rate."""
+    return row["Alto accuracy"] >= today["Alto accuracy"] - 0.01 and row["parallels"] <= 1.5 * bach["parallels"]
+
+
 def choose_rules(val) -> dict:
     """Step 1: every setting of the grid on the validation tunes; returns the chosen one's settings."""
     network, _ = H.load_recipe(H.SATB_RECIPES["phrase endings"])
@@ -176,8 +182,7 @@ def choose_rules(val) -> dict:
         name = ", ".join(f"{k}={v:g}" for k, v in settings.items() if k in GRID)
         row = measure(network.with_voice_leading(replace(H.SATB_CONSTRAINED, **settings)), outputs, val, bach_report)
         rows[name] = row
-        if (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01
-                and row["parallels"] <= 1.5 * rows["Bach"]["parallels"]
+        if (keeps_gains(row, today, rows["Bach"])
                 and row["cadence agreement"] >= today["cadence agreement"] - 0.05):
             allowed[name] = (row["interval TV"], settings)
     print(f"### Choosing the style rules on {len(val)} validation tunes (fixed: {FIXED})\n")
@@ -193,8 +198,7 @@ def choose_rules(val) -> dict:
         row = measure(network.with_voice_leading(replace(H.SATB_CONSTRAINED, **settings, cadence=weight)),
                       outputs, val, bach_report)
         gap = max(abs(row[f"{k} cadence"] - bach_shares[f"{k} cadence"]) for k in CADENCES)
-        ok = (row["Alto accuracy"] >= today["Alto accuracy"] - 0.01
-              and row["parallels"] <= 1.5 * bach_shares["parallels"])
+        ok = keeps_gains(row, today, bach_shares)
         sweep[f"cadence={weight:g} (largest share gap {gap:.3f})"] = row
         if ok:
             allowed[f"cadence={weight:g}"] = ((gap, -row["cadence agreement"]), settings | {"cadence": weight})
@@ -221,7 +225,7 @@ def choose_middle_steps(network, outputs, val, bach_report, bach: dict, today: d
                       outputs, val, bach_report)
         gap = max(abs(row[m] - bach[m]) for m in LINES)
         sweep[f"middle_steps={weight:g} (largest line-share gap {gap:.3f})"] = row
-        if row["Alto accuracy"] >= today["Alto accuracy"] - 0.01 and row["parallels"] <= 1.5 * bach["parallels"]:
+        if keeps_gains(row, today, bach):
             allowed[f"middle_steps={weight:g}"] = ((gap, row["interval TV"]), settings | {"middle_steps": weight})
     print(f"\n### The tenor's step credit on that setting ({len(val)} validation tunes)\n")
     print(table(sweep))
@@ -240,9 +244,7 @@ def choose_chord_faults(network, outputs, val, bach_report, bach: dict, today: d
         row = measure(network.with_voice_leading(replace(H.SATB_CONSTRAINED, **(settings | {"chord_faults": weight}))),
                       outputs, val, bach_report)
         sweep[f"chord_faults={weight:g}"] = row
-        if (chosen is None and all(row[f] <= bach[f] + 0.1 for f in faults)
-                and row["Alto accuracy"] >= today["Alto accuracy"] - 0.01
-                and row["parallels"] <= 1.5 * bach["parallels"]):
+        if chosen is None and all(row[f] <= bach[f] + 0.1 for f in faults) and keeps_gains(row, today, bach):
             chosen = weight
     print(f"\n### The chord-fault penalty on that setting ({len(val)} validation tunes)\n")
     print(table(sweep))

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..pianoroll import REST, note_starts
 from ..voiceleading import (
+    LEAP,
     antiparallel_motion,
     cadence_fits,
     chord_seventh,
@@ -252,7 +253,7 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             penalty += weight * cost[:, choice[i][:, None], choice[i][None, :]]
         if rules.middle_steps and 0 < i < len(voices) - 1:
             before, after = pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :]
-            step = (before != REST) & (after != REST) & (np.abs(after - before) >= 1) & (np.abs(after - before) <= 2)
+            step = (before != REST) & (after != REST) & (0 < np.abs(after - before)) & (np.abs(after - before) < LEAP)
             penalty -= rules.middle_steps * step[:, choice[i][:, None], choice[i][None, :]]
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
