@@ -309,13 +309,15 @@ def doubled_leading_tone(chord: np.ndarray, tonic: int) -> np.ndarray:
     return ((chord != REST) & (chord % 12 == (int(tonic) + 11) % 12)).sum(axis=-1) >= 2
 
 
-def cadence_fits(before: np.ndarray, after: np.ndarray, tonic: int) -> np.ndarray:
-    """Does the move from chord ``before`` to chord ``after`` (``(..., voices)``, bass last, broadcast) close a
-    phrase as Bach's cadences do: ``after`` a root-position triad (major, minor or a bare fifth, the bass on its
-    root) reached from its own dominant (``before`` holds ``after``'s leading tone over a bass on its fifth, its
-    leading tone or its second degree: V, vii°6, V4/3 and their kin), in the key or in another one; or a half
-    cadence, a major triad on the key's dominant (``tonic``: the key's pitch class) in root position. The kinds
-    are :func:`helpers.style.cadence_kind`'s authentic, modulating and half cadences.
+def cadence_fits(before: np.ndarray, after: np.ndarray, tonic: int, half: float = 1.0) -> np.ndarray:
+    """How well the move from chord ``before`` to chord ``after`` (``(..., voices)``, bass last, broadcast) closes a
+    phrase as Bach's cadences do: 1 for ``after`` a root-position triad (major, minor or a bare fifth, the bass on
+    its root) reached from its own dominant (``before`` holds ``after``'s leading tone over a bass on its fifth, its
+    leading tone or its second degree: V, vii°6, V4/3 and their kin), in the key or in another one; or for a half
+    cadence, a major triad on the key's dominant (``tonic``: the key's pitch class) in root position; else 0. The
+    kinds are :func:`helpers.style.cadence_kind`'s authentic, modulating and half cadences. ``half``: what a close
+    on the key's major V in root position gets instead of 1, however it is reached (the decoder's
+    ``VoiceLeading.half_cadence``). Returns floats.
 
     Notebook: 10_four_part_harmonization
     """
@@ -326,8 +328,9 @@ def cadence_fits(before: np.ndarray, after: np.ndarray, tonic: int) -> np.ndarra
     rooted = triad & (bass != REST) & (bass % 12 == root)
     leading = (pitch_class_mask(before) >> ((root + 11) % 12)) & 1
     dominant = (leading == 1) & (before_bass != REST) & np.isin((before_bass - root) % 12, (7, 11, 2))
-    half = rooted & (quality == QUALITY_NAMES.index("major")) & (root == (tonic + 7) % 12) & (before_bass != REST)
-    return (rooted & dominant) | half
+    on_v = rooted & (quality == QUALITY_NAMES.index("major")) & (root == (tonic + 7) % 12)
+    fits = ((rooted & dominant) | (on_v & (before_bass != REST))).astype(np.float64)
+    return np.where(on_v, half * fits, fits)
 
 
 def unresolved_sevenths(chord: np.ndarray, following: np.ndarray) -> np.ndarray:

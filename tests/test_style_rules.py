@@ -219,6 +219,20 @@ def test_cadence_fits_is_the_style_reports_authentic_half_and_modulating_cadence
     assert cadence_fits(np.array([g7, f, d7, f]), np.array([c, c, g, g]), 0).tolist() == [True, False, True, True]
 
 
+def test_the_half_cadence_share_scales_the_credit_of_closes_on_the_keys_v_alone():
+    """half_cadence: a close on the key's major V in root position gets that share of the credit, whether reached
+    from its own dominant (V/V, D7 → G) or not (IV → V); closes on I and on other degrees keep theirs."""
+    from helpers.voiceleading import cadence_fits
+
+    g7, c, f, d7, g = [71, 67, 65, 55], [72, 64, 60, 48], [72, 65, 57, 53], [72, 66, 62, 50], [71, 67, 62, 55]
+    e7, a = [68, 64, 62, 52], [69, 64, 60, 45]  # E7 → A minor: a modulating close on vi
+    before, after = np.array([g7, d7, f, e7, f]), np.array([c, g, g, a, c])
+    assert cadence_fits(before, after, 0).tolist() == [1, 1, 1, 1, 0]
+    assert cadence_fits(before, after, 0, half=0.25).tolist() == [1, 0.25, 0.25, 1, 0]
+    assert cadence_fits(before, after, 0, half=0.0).tolist() == [1, 0, 0, 1, 0]
+    assert cadence_fits(before, after, 7, half=0.0).tolist() == [1, 1, 0, 1, 0]  # in G: D7 → G is V → I; F → G no close
+
+
 def test_the_cadence_rule_closes_a_phrase_on_a_dominant_to_tonic_only_at_its_ending():
     melody = [74, 72, 74, 72]  # D5 C5 twice; a bass under the first C that the network slightly prefers on A2 (vi)
     probs = {"Alto": certain(55, 30, [67, 67, 67, 67]), "Tenor": certain(45, 30, [59, 60, 59, 60]),
