@@ -230,6 +230,39 @@ def test_pieces_batched_together_get_what_each_gets_alone_and_what_the_eager_mod
             np.testing.assert_allclose(batched[k], np.asarray(eager[k])[0], atol=1e-5)
 
 
+def test_networks_of_one_architecture_share_one_compiled_copy_and_each_gets_its_own_outputs(stepwise_chorales):
+    """Two networks built alike but with different weights, and an ensemble of both, called in turn: one compiled
+    copy serves them, and each answers what its own model computes eagerly."""
+    import keras
+
+    from helpers.harmonize import model as M
+
+    h = tiny_satb(stepwise_chorales)
+    other = keras.models.clone_model(h.models[0])
+    rng = np.random.default_rng(0)
+    other.set_weights([w + rng.normal(0, 0.3, w.shape).astype(w.dtype) for w in h.models[0].get_weights()])
+    hs = [h, H.Harmonizer(other, h.encoding)]
+    ensemble = H.Harmonizer([h.models[0] for h in hs], hs[0].encoding)
+    c = H.normalise(stepwise_chorales[0])
+    pitch, onset = c.steps(hs[0].steps_per_beat)
+    X = H.features({"Soprano": pitch[0]}, {"Soprano": onset[0]}, c.mode == "major", hs[0].encoding)[:40]
+    eager = [{k: np.asarray(v)[0] for k, v in h.models[0](X[None].astype(np.float32), training=False).items()}
+             for h in hs]
+    assert any(not np.allclose(eager[0][k], eager[1][k], atol=1e-3) for k in eager[0])  # they differ
+    for _ in range(2):  # in turn, twice: each call puts its own weights into the shared copy
+        for h, own in zip(hs, eager):
+            out = h.probabilities(X)
+            for k in own:
+                np.testing.assert_allclose(out[k], own[k], atol=1e-5)
+        averaged = ensemble.probabilities(X)
+        for k in averaged:
+            np.testing.assert_allclose(averaged[k], (eager[0][k] + eager[1][k]) / 2, atol=1e-5)
+    assert M._compiled(hs[0].models[0], hs[0].encoding.n_features) is not M._compiled(
+        hs[1].models[0], hs[0].encoding.n_features)
+    key = M._architecture(hs[0].models[0], hs[0].encoding.n_features)
+    assert key == M._architecture(hs[1].models[0], hs[0].encoding.n_features) and key in M._RUNNERS
+
+
 def test_training_twice_with_one_seed_gives_identical_weights(stepwise_chorales):
     import keras
 

@@ -254,13 +254,32 @@ class Harmonizer(Predictor):
 
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: One compiled runner per architecture (:func:`_architecture`): a copy of the network and its traced call.
+_RUNNERS: dict[str, tuple] = {}
+
+
+def _architecture(net, n_features: int) -> str:
+    """What two networks must share to share one compiled call: each layer's kind and configuration (its weights'
+    shapes follow) with Keras's automatic names left out, and the input width."""
+    def unnamed(config):
+        if isinstance(config, dict):
+            return {k: unnamed(v) for k, v in config.items() if k != "name"}
+        if isinstance(config, list | tuple):
+            return [unnamed(v) for v in config]
+        return config
+
+    layers = [(type(layer).__name__, unnamed(layer.get_config())) for layer in net.layers]
+    outputs = list(getattr(net, "output_names", None) or [])
+    return json.dumps([layers, outputs, n_features], sort_keys=True, default=str)
 
 
 def _compiled(net, n_features: int):
     """With TensorFlow as Keras's backend, ``net`` compiled once (``tf.function``) for batches of any size and
     length ``(batch, steps, n_features)``, kept for the network's life; ``None`` with another backend. Compiling
     for each new shape, as ``predict_on_batch`` does, cost about 1 s a shape and a network on two cores; one
-    compiled call for every shape lets each batch be as long as its longest piece.
+    compiled call for every shape lets each batch be as long as its longest piece. Networks of one architecture
+    (an ensemble's members, the recipes of an ablation) share one compiled copy: each call first copies its own
+    weights into it (a few milliseconds), so a notebook that loads ten networks compiles once, not ten times.
 
     Notebook: 09_harmonization
     """
@@ -272,9 +291,22 @@ def _compiled(net, n_features: int):
     if call is None:
         import tensorflow as tf
 
-        model = weakref.ref(net)
-        call = tf.function(lambda x: model()(x, training=False),
-                           input_signature=[tf.TensorSpec([None, None, n_features], tf.float32)])
+        key = _architecture(net, n_features)
+        if key not in _RUNNERS:
+            copy = keras.models.clone_model(net)
+            traced = tf.function(lambda x: copy(x, training=False),
+                                 input_signature=[tf.TensorSpec([None, None, n_features], tf.float32)])
+            _RUNNERS[key] = (copy, traced, [None])
+        copy, traced, holds = _RUNNERS[key]
+        owner = weakref.ref(net)
+
+        def call(x):
+            if holds[0] is not owner:  # another network's weights are in the copy: put this one's in
+                for mine, theirs in zip(copy.weights, owner().weights):
+                    mine.assign(theirs)
+                holds[0] = owner
+            return traced(x)
+
         _COMPILED[net] = call
     return call
 
