@@ -108,8 +108,9 @@ def main() -> int:
     if args.notebooks:
         wanted = {Path(n).stem for n in args.notebooks}
         paths = [p for p in paths if p.stem in wanted]
-    if args.rows:  # one lane, started below
-        return run_lane(paths, build, args.timeout, number, args.rows)
+    if args.rows:  # one lane, started below, in the order lanes() gives
+        order = [Path(n).stem for n in args.notebooks]
+        return run_lane(sorted(paths, key=lambda p: order.index(p.stem)), build, args.timeout, number, args.rows)
     print(f"{len(paths)} notebooks in {args.lanes} lane(s); each line appears when its notebook has run (kernel "
           f"logs in {build / 'logs'})", flush=True)
     start, runs = time.perf_counter(), []
