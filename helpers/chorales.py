@@ -31,7 +31,8 @@ from .readers import (
     CHORALE_CHORDS,
     FORMATS,
     bar_beats,
-    fermata_ends,
+    ends_holding,
+    fermata_onsets,
     midi_key,
     midi_tempo,
     midi_time_signature,
@@ -230,12 +231,13 @@ def parse_music21(path: str | os.PathLike) -> Chorale:
     ts = score_time_signature(soprano)
     offset0 = min(float(parts[v].flatten().notes.first().offset) for v in VOICES
                   if parts[v].flatten().notes.first() is not None)
-    voices = {v: part_to_voice(parts[v], v, CHORALE_CHORDS[v], offset0, CHOIR) for v in VOICES}
+    anacrusis = score_pickup(soprano, offset0, ts)
+    fermatas = fermata_onsets(soprano, offset0)  # before the ties are merged, which drops tied continuations
+    voices = {v: part_to_voice(parts[v], v, CHORALE_CHORDS[v], offset0, CHOIR, in_place=True) for v in VOICES}
     empty = [v for v in VOICES if not len(voices[v])]
     if empty:
         raise InputError(path, f"the {'/'.join(empty)} part has no notes")
-    anacrusis = score_pickup(soprano, offset0, ts)
-    ends = fermata_ends(soprano, voices["Soprano"], offset0)
+    ends = ends_holding(voices["Soprano"], fermatas)
     return Chorale(name, voices, sig.tonic.pitchClass, sig.mode, ts, DEFAULT_TEMPO, anacrusis, -1, str(path), ends)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -61,10 +62,12 @@ def parse_score(path: str | os.PathLike):
 
 
 def part_to_voice(part, name: str, chords: str = "all", offset: float = 0.0, program: int = 0,
-                  path: str | os.PathLike | None = None) -> Voice:
+                  path: str | os.PathLike | None = None, in_place: bool = False) -> Voice:
     """The notes of a music21 part (ties merged, grace notes dropped) as a :class:`Voice` called ``name``, times
     in beats minus ``offset``. ``chords`` is the chord policy of the module docstring; ``"reject"`` raises
-    :class:`InputError` naming ``path`` at the first chord.
+    :class:`InputError` naming ``path`` at the first chord. ``in_place=True`` merges the ties in ``part`` itself
+    instead of in a copy: two thirds of the time of parsing a chorale go to that copy, and a caller that reads
+    nothing else from the part afterwards need not pay for it.
 
     Notebook: 07_midi_and_pianorolls
     """
@@ -72,8 +75,13 @@ def part_to_voice(part, name: str, chords: str = "all", offset: float = 0.0, pro
 
     if chords not in CHORD_POLICIES:
         raise ValueError(f"chords must be one of {CHORD_POLICIES}, not {chords!r}")
+    if in_place:
+        part.stripTies(inPlace=True)
+        merged = part
+    else:
+        merged = part.stripTies()
     rows = []
-    for n in part.stripTies().flatten().notes:
+    for n in merged.flatten().notes:
         pitches = [p.midi for p in n.pitches]
         if chords == "reject" and isinstance(n, chord.Chord) and len(pitches) > 1:
             raise InputError(path, f"chords instead of a melody (a chord at beat {float(n.offset):g})")
@@ -95,10 +103,27 @@ def fermata_ends(part, voice: Voice, offset: float = 0.0) -> tuple[float, ...]:
 
     Notebook: 09_harmonization
     """
+    return ends_holding(voice, fermata_onsets(part, offset))
+
+
+def fermata_onsets(part, offset: float = 0.0) -> list[float]:
+    """The onsets (in beats, minus ``offset``) of the notes of a music21 part that hold a fermata, in the part's
+    order; read them before the part's ties are merged in place, which drops the tied continuations.
+
+    Notebook: 09_harmonization
+    """
     from music21 import expressions
 
-    onsets = [float(n.offset) - offset for n in part.flatten().notes
-              if any(isinstance(e, expressions.Fermata) for e in n.expressions)]
+    return [float(n.offset) - offset for n in part.flatten().notes
+            if any(isinstance(e, expressions.Fermata) for e in n.expressions)]
+
+
+def ends_holding(voice: Voice, onsets: Sequence[float]) -> tuple[float, ...]:
+    """The ends of the notes of ``voice`` that sound at any of ``onsets`` (beats), sorted, without repeats: the
+    phrase endings of :func:`fermata_ends` once the fermatas' onsets are known.
+
+    Notebook: 09_harmonization
+    """
     if not onsets or not len(voice):
         return ()
     starts, ends = np.asarray(voice.starts), np.asarray(voice.ends)

@@ -98,6 +98,27 @@ def test_fermata_ends_are_the_ends_of_the_held_notes_even_on_a_tied_continuation
     assert fermata_ends(part, voice) == ()
 
 
+def test_merging_ties_in_place_reads_the_same_voice_and_fermatas_read_first_survive_it():
+    from music21 import expressions, note, stream, tie
+
+    from helpers.readers import ends_holding, fermata_ends, fermata_onsets
+
+    part = stream.Part()
+    held, tied = note.Note("D4", quarterLength=1), note.Note("D4", quarterLength=2)
+    held.tie, tied.tie = tie.Tie("start"), tie.Tie("stop")
+    tied.expressions.append(expressions.Fermata())  # on the tied continuation, which merging drops
+    part.append(held)
+    part.append(tied)
+    copied = part_to_voice(part, "Soprano", "reject")
+    assert len(part.flatten().notes) == 2  # the default merges the ties in a copy
+    onsets = fermata_onsets(part)
+    assert onsets == [1.0] and ends_holding(copied, onsets) == fermata_ends(part, copied) == (3.0,)
+    merged = part_to_voice(part, "Soprano", "reject", in_place=True)
+    assert len(part.flatten().notes) == 1  # in place: the part itself lost its continuation
+    assert [merged.pitches.tolist(), merged.starts.tolist(), merged.ends.tolist()] == [[62], [0.0], [3.0]]
+    assert ends_holding(merged, onsets) == (3.0,) and fermata_ends(part, merged) == ()  # why onsets come first
+
+
 def test_the_chorales_keep_their_fermatas_as_phrase_ends(corpus_chorales):
     chorales = corpus_chorales
     marked = [c for c in chorales if c.phrase_ends]
