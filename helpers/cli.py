@@ -165,24 +165,30 @@ def cmd_train_key(args: argparse.Namespace) -> int:
 
 def cmd_key(args: argparse.Namespace) -> int:
     """``key FILE ...``: print ``FILE<TAB>KEY`` for each file, from its notes alone, by the melody key finder
-    (:func:`helpers.melodykey.rank_file_keys`: a melody names the key ``harmonize`` uses); a file that cannot be
-    read is reported and the others still processed (exit 1 if any failed).
+    (:func:`helpers.melodykey.key_voices`, :func:`helpers.melodykey.rank_melody_keys`: a melody names the key
+    ``harmonize`` uses); a file that cannot be read is reported and the others still processed (exit 1 if any
+    failed). Every file is read before the classifier is loaded, so a run in which none can be read stops in a
+    second, without Keras.
 
     Notebook: 09_harmonization
     """
-    from .keyfinding import key_classifier
-    from .melodykey import rank_file_keys
+    from .keyfinding import check_key_classifier_file, key_classifier
+    from .melodykey import key_voices, rank_melody_keys
     from .theory import key_name
 
-    model = key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
-    status = EXIT_OK
+    if args.model is not None:
+        check_key_classifier_file(args.model)  # a missing or broken --model is named before the files
+    status, read = EXIT_OK, []
     for name in args.files:
         try:
-            tonic, mode, _ = rank_file_keys(name, model)[0]
+            read.append((name, key_voices(name)))
         except INPUT_ERRORS as exc:
             status = report(exc)
-            continue
-        print(f"{name}\t{key_name(tonic, mode)}", flush=True)
+    if read:
+        model = key_classifier(args.model, train=False)  # trained here, else the one shipped with the course
+        for name, voices in read:
+            tonic, mode, _ = rank_melody_keys(voices, model)[0]
+            print(f"{name}\t{key_name(tonic, mode)}", flush=True)
     return status
 
 

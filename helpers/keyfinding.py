@@ -13,7 +13,7 @@ Saved classifier: :func:`train_key_classifier`, :func:`save_key_classifier`, :fu
 :mod:`helpers.cli`. Key names and numbers come from :mod:`helpers.theory`, file reading from :mod:`helpers.readers`.
 The key of a melody (notebook 09, issue 20), as the commands and notebooks 09–11 find it: :func:`rank_melody_keys`
 (the classifier averaged over transpositions, :func:`transposed_key_probabilities`, times ``exp(PROFILE_WEIGHT *
-r)`` with ``r`` a music21 profile's correlation, :func:`profile_correlations`) and :func:`rank_file_keys` for a file.
+r)`` with ``r`` a music21 profile's correlation, :func:`profile_correlations`) and :func:`key_voices` for a file.
 """
 
 from __future__ import annotations
@@ -373,14 +373,14 @@ def save_key_classifier(model, path: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def load_key_classifier(path: str | os.PathLike | None = None):
-    """Load the saved key classifier. Raises FileNotFoundError naming the command that makes one if there is no
-    file, :class:`~helpers.errors.InputError` naming the file if Keras cannot load it (not a ``.keras`` model).
+def check_key_classifier_file(path: str | os.PathLike | None = None) -> Path:
+    """The path of a saved key classifier (default: :func:`model_path`) once it is known to be a file that could
+    be one, without loading Keras. Raises FileNotFoundError naming the command that makes one if there is no file,
+    :class:`~helpers.errors.InputError` naming the file if it is a folder or not a zip archive (a ``.keras`` file
+    is one).
 
     Notebook: 08_key_classification
     """
-    import keras
-
     path = Path(path) if path is not None else model_path()
     if not path.exists():
         raise FileNotFoundError(f"no trained key classifier at {path}; make one with: {TRAIN_COMMAND}")
@@ -389,6 +389,18 @@ def load_key_classifier(path: str | os.PathLike | None = None):
     if not zipfile.is_zipfile(path):
         raise InputError(path, "not a saved Keras model (a .keras file is a zip archive; make one with "
                                f"{TRAIN_COMMAND})")
+    return path
+
+
+def load_key_classifier(path: str | os.PathLike | None = None):
+    """Load the saved key classifier. Raises FileNotFoundError naming the command that makes one if there is no
+    file, :class:`~helpers.errors.InputError` naming the file if Keras cannot load it (not a ``.keras`` model).
+
+    Notebook: 08_key_classification
+    """
+    path = check_key_classifier_file(path)
+    import keras  # after the checks: a missing or broken file is reported without the seconds Keras takes to load
+
     try:
         model = keras.saving.load_model(path)
     except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors... for a file it cannot load

@@ -2,7 +2,7 @@
 :func:`helpers.harmonize.find_key`, notebooks 09–11; issue 20): notebook 08's key classifier
 (:mod:`helpers.keyfinding`) averaged over the 12 transpositions (:func:`transposed_key_probabilities`), times
 ``exp(PROFILE_WEIGHT * r)`` with ``r`` a music21 key profile's correlation (:func:`profile_correlations`):
-:func:`rank_melody_keys` for notes, :func:`rank_file_keys` for a file.
+:func:`rank_melody_keys` for notes, :func:`key_voices` for the notes of a file.
 """
 
 from __future__ import annotations
@@ -133,12 +133,12 @@ def rank_melody_keys(voices: Sequence[Voice], classifier=None, n: int = 3) -> li
     return [(*key_of_number(int(k)), float(probs[k])) for k in best]
 
 
-def rank_file_keys(path: str | os.PathLike, classifier=None, n: int = 3) -> list[tuple[int, str, float]]:
-    """The key of a file as ``python -m helpers key`` names it, best first with runners-up (as
-    :func:`rank_melody_keys`). A melody (an ABC tune; a MIDI or MusicXML file of one line) is read as ``python -m
-    helpers harmonize`` reads it (:func:`helpers.harmonize.read_melody`), so both commands name the same key; a
-    file of several voices or chords (a chorale) is judged on all its notes (:func:`helpers.readers.read_voices`).
-    Raises :class:`InputError` naming the file for anything unreadable.
+def key_voices(path: str | os.PathLike) -> list[Voice]:
+    """The notes of a file that ``python -m helpers key`` judges (with :func:`rank_melody_keys`): the melody as
+    ``harmonize`` reads it (:func:`helpers.harmonize.read_melody`), so both commands name the same key, or every
+    sounding voice of a file of several voices or of chords (a chorale, :func:`helpers.readers.read_voices`).
+    Raises :class:`InputError` naming the file for anything unreadable; needs no classifier, so ``key`` reads every
+    file before it loads one.
 
     Notebook: 09_harmonization
     """
@@ -147,11 +147,11 @@ def rank_file_keys(path: str | os.PathLike, classifier=None, n: int = 3) -> list
 
     path = Path(path)
     if file_format(path) == "abc":
-        return rank_melody_keys([read_melody(path, find=False).voice], classifier, n)
+        return [read_melody(path, find=False).voice]
     voices = [v for v in read_voices(path) if len(v)]
     if len(voices) == 1:
         try:
             voices = [read_melody(path, find=False).voice]
         except InputError:  # chords in the one track: not a melody the harmonizer takes, but it has a key
             pass
-    return rank_melody_keys(voices, classifier, n)
+    return voices

@@ -88,6 +88,18 @@ def test_key_reports_each_unusable_file_on_its_own_line(bad_inputs, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 2 and result.stdout == ""
 
 
+def test_key_reads_every_file_before_it_loads_keras(bad_inputs, tmp_path):
+    """A run in which no file can be read reports them all and stops without loading Keras (seconds, not ten)."""
+    files = [str(bad_inputs["missing"]), str(bad_inputs["text"])]
+    code = ("import sys; from helpers.cli import main; "
+            f"status = main(['key', *{files!r}]); print(status, 'keras' in sys.modules, 'tensorflow' in sys.modules)")
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.stdout.split() == ["1", "False", "False"], result.stderr
+    assert len(result.stderr.strip().splitlines()) == 2
+
+
 @pytest.mark.parametrize("kind, reason", [("missing", "no such file"), ("text", "not a MIDI file")])
 def test_harmonize_rejects_an_unusable_melody_before_any_training(bad_inputs, tmp_path, kind, reason):
     result = run_command("harmonize", str(bad_inputs[kind]), "--voices", "satb", data=tmp_path)

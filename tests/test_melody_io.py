@@ -632,5 +632,5 @@ def test_a_melody_read_from_a_file_carries_the_key_finders_ranking(tmp_path, tin
     path.write_text("X:1\nM:4/4\nL:1/4\nK:C\nA B c d|e d c B|A c B ^G|A4|]\n")
     melody = H.read_melody(path, classifier=tiny_key_model)
     assert melody.keys == mk.rank_melody_keys([melody.voice], tiny_key_model)
-    assert melody.keys == mk.rank_file_keys(path, tiny_key_model)
+    assert melody.keys == mk.rank_melody_keys(mk.key_voices(path), tiny_key_model)
     assert (melody.tonic, melody.mode) == melody.keys[0][:2]
