@@ -116,10 +116,22 @@ class Chorale:
                                   self.n_steps(steps_per_beat))
 
     def steps(self, steps_per_beat: int = STEPS_PER_BEAT) -> tuple[np.ndarray, np.ndarray]:
-        """Step sequences of the four voices: ``pitch`` ``(4, steps)`` (−1 = rest) and ``onset`` ``(4, steps)``."""
-        n = self.n_steps(steps_per_beat)
-        pairs = [voice_to_steps(self.voices[v], steps_per_beat, n) for v in VOICES]
-        return np.stack([p for p, _ in pairs]), np.stack([o for _, o in pairs])
+        """Step sequences of the four voices: ``pitch`` ``(4, steps)`` (−1 = rest) and ``onset`` ``(4, steps)``.
+        Computed once per chorale and grid, then read-only (the metrics and notebooks 09–11 ask for them thousands of
+        times; changing them in place raises instead of changing the chorale)."""
+        memo = self.__dict__.setdefault("_steps_memo", {})
+        if steps_per_beat not in memo:
+            n = self.n_steps(steps_per_beat)
+            pairs = [voice_to_steps(self.voices[v], steps_per_beat, n) for v in VOICES]
+            pitch, onset = np.stack([p for p, _ in pairs]), np.stack([o for _, o in pairs])
+            pitch.setflags(write=False)
+            onset.setflags(write=False)
+            memo[steps_per_beat] = (pitch, onset)
+        return memo[steps_per_beat]
+
+    def __getstate__(self) -> dict:
+        """What a pickle keeps (the chorale cache): the fields, not the step sequences computed from them."""
+        return {k: v for k, v in self.__dict__.items() if k != "_steps_memo"}
 
     def transpose(self, semitones: int) -> Chorale:
         """The chorale ``semitones`` higher, key included."""

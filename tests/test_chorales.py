@@ -231,3 +231,21 @@ def test_the_music21_corpus_gives_hundreds_of_chorales_and_explains_each_skip(co
     assert len(set(chorales.groups)) > 150
     modes = [c.mode for c in chorales]
     assert 0.35 < modes.count("minor") / len(modes) < 0.6
+
+
+def test_step_sequences_are_computed_once_read_only_and_left_out_of_a_pickle():
+    import pickle
+
+    from helpers.pianoroll import voice_to_steps
+
+    c = make_chorale("memo", (60, 62, 64, 65, 67))
+    pitch, onset = c.steps()
+    assert c.steps()[0] is pitch and c.steps(2)[0] is not pitch  # one memo per grid
+    expected = voice_to_steps(c.voices["Alto"], 4, c.n_steps())
+    assert np.array_equal(pitch[1], expected[0]) and np.array_equal(onset[1], expected[1])
+    with pytest.raises(ValueError):
+        pitch[0, 0] = 0  # a caller cannot change the chorale through its steps
+    back = pickle.loads(pickle.dumps(c))
+    assert "_steps_memo" not in back.__dict__ and np.array_equal(back.steps()[0], pitch)
+    moved = c.transpose(2)
+    assert np.array_equal(moved.steps()[0][pitch != -1], pitch[pitch != -1] + 2)

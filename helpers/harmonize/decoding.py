@@ -234,30 +234,34 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     cand = [melody[starts][:, None]] + pitch_of  # (spans, k) pitches of each part, the melody first
     pick = [np.zeros(n_chords, dtype=np.int64)] + choice
 
-    def counts(rule, a: int, b: int) -> np.ndarray:  # part a over part b, previous chord (rows) to this one
+    def counts(rule, a: int, b: int) -> np.ndarray:  # part a over part b, previous pair (rows) to this one
         pa, pb = cand[a], cand[b]
         ka, kb = pa.shape[1], pb.shape[1]
-        grid = rule(pa[:-1, :, None, None, None], pb[:-1, None, :, None, None],
+        return rule(pa[:-1, :, None, None, None], pb[:-1, None, :, None, None],
                     pa[1:, None, None, :, None], pb[1:, None, None, None, :]).reshape(spans - 1, ka * kb, ka * kb)
-        pair = pick[a] * kb + pick[b]
-        return grid[:, pair[:, None], pair[None, :]]
 
-    for weight, rule in ((rules.parallel, parallel_motion), (rules.contrary, antiparallel_motion)):
-        if weight:
-            for a, b in combinations(range(len(cand)), 2):
-                penalty += weight * counts(rule, a, b)
-    if rules.hidden:
-        penalty += rules.hidden * counts(hidden_motion, 0, len(cand) - 1)  # the outer voices
+    outer = (0, len(cand) - 1)
+    for a, b in combinations(range(len(cand)), 2):  # each pair's rules summed on its small grid, spread once
+        grid = 0.0
+        for weight, rule in ((rules.parallel, parallel_motion), (rules.contrary, antiparallel_motion),
+                             (rules.hidden if (a, b) == outer else 0.0, hidden_motion)):  # hidden: outer voices
+            if weight:
+                grid = grid + weight * counts(rule, a, b)
+        if np.ndim(grid):
+            pair = pick[a] * cand[b].shape[1] + pick[b]
+            penalty += grid[:, pair[:, None], pair[None, :]]
     for i, v in enumerate(voices):  # the melodic model: every voice, and the lowest of several once more
         lowest = i == len(voices) - 1 and len(voices) > 1
         weight = rules.melodic + (rules.bass_melodic if lowest else 0.0)
+        grid = 0.0
         if weight:
-            cost = -melodic_model().log_probability(v, pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :])
-            penalty += weight * cost[:, choice[i][:, None], choice[i][None, :]]
+            grid = weight * -melodic_model().log_probability(v, pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :])
         if rules.middle_steps and 0 < i < len(voices) - 1:
             before, after = pitch_of[i][:-1, :, None], pitch_of[i][1:, None, :]
             step = (before != REST) & (after != REST) & (0 < np.abs(after - before)) & (np.abs(after - before) < LEAP)
-            penalty -= rules.middle_steps * step[:, choice[i][:, None], choice[i][None, :]]
+            grid = grid - rules.middle_steps * step
+        if np.ndim(grid):
+            penalty += grid[:, choice[i][:, None], choice[i][None, :]]
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
     if tonic is not None and rules.cadence and len(phrase_ends):
