@@ -15,10 +15,11 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -119,24 +120,37 @@ class Chorale:
         """Step sequences of the four voices: ``pitch`` ``(4, steps)`` (−1 = rest) and ``onset`` ``(4, steps)``.
         Computed once per chorale and grid, then read-only (the metrics and notebooks 09–11 ask for them thousands of
         times; changing them in place raises instead of changing the chorale)."""
-        memo = self.__dict__.setdefault("_steps_memo", {})
-        if steps_per_beat not in memo:
+        def make() -> tuple[np.ndarray, np.ndarray]:
             n = self.n_steps(steps_per_beat)
             pairs = [voice_to_steps(self.voices[v], steps_per_beat, n) for v in VOICES]
             pitch, onset = np.stack([p for p, _ in pairs]), np.stack([o for _, o in pairs])
             pitch.setflags(write=False)
             onset.setflags(write=False)
-            memo[steps_per_beat] = (pitch, onset)
-        return memo[steps_per_beat]
+            return pitch, onset
+
+        return self.memo(("steps", steps_per_beat), make)
+
+    def memo(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per chorale and ``key`` (a chorale never changes): its step sequences and its
+        transpositions.
+
+        Notebook: 09_harmonization
+        """
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
     def __getstate__(self) -> dict:
-        """What a pickle keeps (the chorale cache): the fields, not the step sequences computed from them."""
-        return {k: v for k, v in self.__dict__.items() if k != "_steps_memo"}
+        """What a pickle keeps (the chorale cache): the fields, not what :meth:`memo` computed from them."""
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
     def transpose(self, semitones: int) -> Chorale:
-        """The chorale ``semitones`` higher, key included."""
-        return replace(self, voices={k: v.transpose(semitones) for k, v in self.voices.items()},
-                       tonic=(self.tonic + semitones) % 12)
+        """The chorale ``semitones`` higher, key included; made once per chorale and interval (:meth:`memo`: the
+        harmonizers move each chorale to C major or A minor every time they read it)."""
+        return self.memo(("transpose", int(semitones)), lambda: replace(
+            self, voices={k: v.transpose(semitones) for k, v in self.voices.items()},
+            tonic=(self.tonic + semitones) % 12))
 
     def to_midi(self, tempo: float | None = None):
         """A :class:`pretty_midi.PrettyMIDI` with tracks Soprano, Alto, Tenor, Bass, tempo, metre and key."""

@@ -56,7 +56,9 @@ def parse_score(path: str | os.PathLike):
     if not path.exists():
         raise InputError(path, "no such file")
     try:
-        return converter.parse(str(path))
+        # storePickle=False: music21 would otherwise write a pickle of every file it parses into its scratch folder
+        # and read it back, half as long again as the parse itself, for a file the course reads once
+        return converter.parse(str(path), storePickle=False)
     except Exception as exc:  # music21 raises many types for files it cannot read
         raise InputError(path, f"music21 could not parse it ({type(exc).__name__}: {exc})") from exc
 

@@ -246,6 +246,11 @@ def test_step_sequences_are_computed_once_read_only_and_left_out_of_a_pickle():
     with pytest.raises(ValueError):
         pitch[0, 0] = 0  # a caller cannot change the chorale through its steps
     back = pickle.loads(pickle.dumps(c))
-    assert "_steps_memo" not in back.__dict__ and np.array_equal(back.steps()[0], pitch)
+    assert "_memo" not in back.__dict__ and np.array_equal(back.steps()[0], pitch)
     moved = c.transpose(2)
     assert np.array_equal(moved.steps()[0][pitch != -1], pitch[pitch != -1] + 2)
+    from helpers.harmonize.encoding import normalise
+
+    in_c = normalise(moved)
+    assert normalise(moved) is in_c and c.transpose(2) is moved and c.transpose(0) is not c
+    assert in_c.tonic == 0 and np.array_equal(in_c.steps()[0], pitch)
