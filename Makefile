@@ -56,8 +56,8 @@ test-unit: setup data
 test-clean: setup
 	$(BIN)/python scripts/clean_notebooks.py --check
 
-# Two lanes side by side (scripts/nbval_lanes.py): 00-02 and 04-07 in one, 08-11 (each reads what the one before
-# saved) and then 03 in the other. The data cache is built first, so that no two notebooks build it at once.
+# Two lanes side by side (scripts/nbval_lanes.py): 00, 01 and 04-07 in one, 08-11 (each reads what the one before
+# saved) and then 02 and 03 in the other. The data cache is built first, so that no two notebooks build it at once.
 test-notebooks: setup data
 	$(BIN)/python scripts/nbval_lanes.py
 

@@ -2,8 +2,9 @@
 
 Notebooks 08-11 run in turn in one lane, because each reads what the one before saved (08 the key classifier, 09 and
 10 the default harmonizers that 11 loads); the others run in turn in the other. The two lanes take about the same
-time, so on two cores the step takes about half as long as one lane would; to even them out, 03 (independent of the
-others) runs last in the chained lane (the clean-clone CI of 754dc1d took 400 s for 00-07 and 347 s for 08-11). Each
+time, so on two cores the step takes about half as long as one lane would; to even them out, 02 and 03 (independent of
+the others) run last in the chained lane (the clean-clone CI of 2c801bb took 357 s for 00-02 and 04-07, and 309 s for
+08-11 and 03). Each
 lane's report is printed when it ends; the exit status is non-zero when either lane fails. ``--lanes 1`` runs all
 the notebooks in one pytest. The data cache must exist first (``python -m helpers data``), so that no two notebooks
 build it at once."""
@@ -20,7 +21,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 #: Notebooks that read what the one before them saved: one lane, in this order.
 CHAINED = ("08_", "09_", "10_", "11_")
 #: Notebooks that need nothing from the others, run after the chained ones so that the two lanes take about as long.
-BALANCE = ("03_",)
+BALANCE = ("02_", "03_")
 PYTEST = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
           "--nbval-cell-timeout=900"]
 

@@ -1,7 +1,8 @@
 """Execute every notebook top to bottom into ``build/``, each lane stopping at its first failure; print a summary.
 
-The notebooks run in two lanes side by side (as ``make test`` runs them, :func:`nbval_lanes.lanes`): 00-02 and 04-07
-in one, 08-11 (each reads what the one before saved) and then 03 in the other. ``--lanes 1`` runs them all in turn.
+The notebooks run in two lanes side by side (as ``make test`` runs them, :func:`nbval_lanes.lanes`): 00, 01 and
+04-07 in one, 08-11 (each reads what the one before saved) and then 02 and 03 in the other. ``--lanes 1`` runs them
+all in turn.
 
 ``make run`` calls this. Each executed notebook is saved as ``build/NN_name.ipynb`` and ``build/NN_name.html``
 (titled with the notebook's own title); ``build/index.html`` links them with their run time and headline;
