@@ -626,3 +626,50 @@ def test_tunes_of_is_the_training_side_of_the_course_split_without_the_validatio
     validation = grouped_split(train, H.VALIDATION_FRACTION, seed=H.VALIDATION_SEED)[1]
     fit = R.tunes_of(R.Network(tunes="fit"), stepwise_chorales)
     assert {c.name for c in fit} == {c.name for c in train} - {c.name for c in validation}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_joint_decoding_finds_the_best_chord_path_of_every_path_under_the_pair_and_line_rules(seed):
+    """Every path of chords over four steps, scored by hand (log-probabilities, crossings, parallel, contrary and
+    hidden fifths and octaves between every pair of parts, the melodic model and the tenor's step credit): the
+    search's path scores the best of them."""
+    from itertools import combinations, product
+
+    from helpers.harmonize.lines import melodic_model
+    from helpers.voiceleading import LEAP, antiparallel_motion, crossed, hidden_motion, parallel_motion
+
+    rng = np.random.default_rng(seed)
+    voices, lows, n, k = ("Alto", "Tenor", "Bass"), {"Alto": 62, "Tenor": 55, "Bass": 45}, 4, 2
+    probs = {v: rng.dirichlet(np.ones(10) * 0.3, n) for v in voices}
+    melody = np.array([72, 74, 71, 72])
+    rules = H.VoiceLeading(parallel=2.0, crossing=1.0, candidates=k, hold="step", contrary=1.5, hidden=1.0,
+                           melodic=0.5, bass_melodic=0.7, middle_steps=0.8)
+    out = H.decode_jointly(probs, {v: np.ones(n) for v in voices}, lows, melody, rules, steps_per_beat=1)
+    logp = {v: np.log(probs[v] + 1e-12) for v in voices}
+    top = {v: np.argsort(-logp[v], axis=1, kind="stable")[:, :k] for v in voices}  # candidate classes per step
+
+    def pitch(v, cls):
+        return REST if cls == 0 else lows[v] + cls - 1
+
+    def score(path):  # path: per step, the candidate index of each voice
+        chords = [[int(melody[t])] + [pitch(v, top[v][t, c]) for v, c in zip(voices, path[t])] for t in range(n)]
+        total = sum(logp[v][t, top[v][t, c]] for t in range(n) for v, c in zip(voices, path[t]))
+        total -= rules.crossing * sum(int(crossed(ch[i], ch[i + 1])) for ch in chords for i in range(3))
+        for t in range(1, n):
+            a, b = chords[t - 1], chords[t]
+            for i, j in combinations(range(4), 2):
+                total -= rules.parallel * int(parallel_motion(a[i], a[j], b[i], b[j]))
+                total -= rules.contrary * int(antiparallel_motion(a[i], a[j], b[i], b[j]))
+                if (i, j) == (0, 3):
+                    total -= rules.hidden * int(hidden_motion(a[i], a[j], b[i], b[j]))
+            for i, v in enumerate(voices, start=1):
+                weight = rules.melodic + (rules.bass_melodic if v == "Bass" else 0.0)
+                total += weight * float(melodic_model().log_probability(v, np.array(a[i]), np.array(b[i])))
+            step = abs(b[2] - a[2])
+            total += rules.middle_steps * (REST not in (a[2], b[2]) and 0 < step < LEAP)
+        return total, chords
+
+    scored = [score(path) for path in product(product(range(k), repeat=3), repeat=n)]
+    best, _ = max(scored, key=lambda s: s[0])
+    found = [[int(melody[t])] + [int(out[v][0][t]) for v in voices] for t in range(n)]
+    assert np.isclose(next(s for s, chords in scored if chords == found), best)

@@ -232,7 +232,14 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     # A rule between parts a and b depends only on their candidates: evaluate it on the (ka·kb) × (ka·kb) grid of
     # their pairs from span to span, then spread it over the chords (the same counts, far fewer evaluations).
     cand = [melody[starts][:, None]] + pitch_of  # (spans, k) pitches of each part, the melody first
-    pick = [np.zeros(n_chords, dtype=np.int64)] + choice
+    ks = [c.shape[1] for c in pitch_of]
+    # the chords are every combination of the voices' candidates, in order (candidate_chords): seen as one axis per
+    # voice, before and after, penalty takes a rule's grid by broadcasting, without gathering it chord by chord
+    by_voice = penalty.reshape((spans - 1, *ks, *ks))
+
+    def spread(grid: np.ndarray, parts: tuple[int, ...]) -> None:  # grid over the candidates of parts (1 = alto)
+        axes = [ks[i] if i + 1 in parts else 1 for i in range(len(ks))]
+        by_voice[...] += grid.reshape((spans - 1, *axes, *axes))
 
     def counts(rule, a: int, b: int) -> np.ndarray:  # part a over part b, previous pair (rows) to this one
         pa, pb = cand[a], cand[b]
@@ -248,8 +255,7 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             if weight:
                 grid = grid + weight * counts(rule, a, b)
         if np.ndim(grid):
-            pair = pick[a] * cand[b].shape[1] + pick[b]
-            penalty += grid[:, pair[:, None], pair[None, :]]
+            spread(grid, tuple(p for p in (a, b) if p))  # the melody (part 0) has one candidate
     for i, v in enumerate(voices):  # the melodic model: every voice, and the lowest of several once more
         lowest = i == len(voices) - 1 and len(voices) > 1
         weight = rules.melodic + (rules.bass_melodic if lowest else 0.0)
@@ -261,7 +267,7 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
             step = (before != REST) & (after != REST) & (0 < np.abs(after - before)) & (np.abs(after - before) < LEAP)
             grid = grid - rules.middle_steps * step
         if np.ndim(grid):
-            penalty += grid[:, choice[i][:, None], choice[i][None, :]]
+            spread(grid, (i + 1,))
     if rules.sevenths and spans > 1:
         penalty += rules.sevenths * _unresolved(chords[:-1], chords[1:])
     if tonic is not None and rules.cadence and len(phrase_ends):
