@@ -237,7 +237,7 @@ def decode_jointly(probs: Mapping[str, np.ndarray], onset_probs: Mapping[str, np
     # voice, before and after, penalty takes a rule's grid by broadcasting, without gathering it chord by chord
     by_voice = penalty.reshape((spans - 1, *ks, *ks))
 
-    def spread(grid: np.ndarray, parts: tuple[int, ...]) -> None:  # grid over the candidates of parts (1 = alto)
+    def spread(grid: np.ndarray, parts: tuple[int, ...]) -> None:  # over the candidates of parts (1: first voice)
         axes = [ks[i] if i + 1 in parts else 1 for i in range(len(ks))]
         by_voice[...] += grid.reshape((spans - 1, *axes, *axes))
 
