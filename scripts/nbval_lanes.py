@@ -4,10 +4,9 @@ Notebooks 08-11 run in turn in one lane, because each reads what the one before 
 10 the default harmonizers that 11 loads); the others run in turn in the other. The two lanes take about the same
 time, so on two cores the step takes about half as long as one lane would; to even them out, 02 and 03 (independent of
 the others) run last in the chained lane (the clean-clone CI of 2c801bb took 357 s for 00-02 and 04-07, and 309 s for
-08-11 and 03). Each
-lane's report is printed when it ends; the exit status is non-zero when either lane fails. ``--lanes 1`` runs all
-the notebooks in one pytest. The data cache must exist first (``python -m helpers data``), so that no two notebooks
-build it at once."""
+08-11 and 03). Each lane's report is printed when it ends; the exit status is non-zero when either lane fails.
+``--lanes 1`` runs all the notebooks in one pytest. The data cache must exist first (``python -m helpers data``), so
+that no two notebooks build it at once."""
 
 from __future__ import annotations
 

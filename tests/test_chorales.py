@@ -236,6 +236,7 @@ def test_the_music21_corpus_gives_hundreds_of_chorales_and_explains_each_skip(co
 def test_step_sequences_are_computed_once_read_only_and_left_out_of_a_pickle():
     import pickle
 
+    from helpers.harmonize.encoding import normalise
     from helpers.pianoroll import voice_to_steps
 
     c = make_chorale("memo", (60, 62, 64, 65, 67))
@@ -249,8 +250,6 @@ def test_step_sequences_are_computed_once_read_only_and_left_out_of_a_pickle():
     assert "_memo" not in back.__dict__ and np.array_equal(back.steps()[0], pitch)
     moved = c.transpose(2)
     assert np.array_equal(moved.steps()[0][pitch != -1], pitch[pitch != -1] + 2)
-    from helpers.harmonize.encoding import normalise
-
     in_c = normalise(moved)
     assert normalise(moved) is in_c and c.transpose(2) is moved and c.transpose(0) is not c
     assert in_c.tonic == 0 and np.array_equal(in_c.steps()[0], pitch)
